@@ -1,0 +1,1 @@
+"""Implementations of the ports: memory, SQL, files, and the command line."""

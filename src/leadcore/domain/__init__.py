@@ -1,0 +1,1 @@
+"""Pure business rules: standard library and attrs only, no I/O."""

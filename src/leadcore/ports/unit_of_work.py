@@ -1,0 +1,65 @@
+"""The unit of work: one command, one transaction."""
+
+from __future__ import annotations
+
+import enum
+from types import TracebackType
+from typing import Protocol, Self
+
+from leadcore.ports.repositories import (
+    AuditRepository,
+    LeadRepository,
+    SequencePort,
+    UserRepository,
+)
+
+
+class Intent(enum.Enum):
+    """What a command will do inside its unit of work, so adapters can pick the cheapest mode.
+
+    READ: no writes. WRITE_ONCE: at most one write call, itself atomic (a compound
+    repository method such as ``leads.create``), made last; an adapter may run each
+    statement on its own. WRITE: anything else; one transaction from the first statement.
+    """
+
+    READ = "read"
+    WRITE_ONCE = "write once"
+    WRITE = "write"
+
+
+class UnitOfWork(Protocol):
+    """One transaction: ``with uow:`` opens it, ``commit()`` keeps it, leaving rolls back."""
+
+    users: UserRepository
+    leads: LeadRepository
+    audit: AuditRepository
+    sequences: SequencePort
+
+    def __enter__(self) -> Self:
+        """Open the unit of work."""
+        ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the unit of work, rolling back whatever was not committed."""
+        ...
+
+    def commit(self) -> None:
+        """Make every write of this unit durable, all together."""
+        ...
+
+    def rollback(self) -> None:
+        """Discard every write of this unit not yet committed."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Makes a fresh unit of work for one command."""
+
+    def __call__(self, intent: Intent = Intent.WRITE) -> UnitOfWork:
+        """Return a new, not yet opened unit of work for a command of this ``intent``."""
+        ...
