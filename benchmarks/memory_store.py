@@ -31,7 +31,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
 
-    with leadcore.connect("memory://") as core:
+    # The rate limiter is a policy (200 writes/s per actor by default), not the store: off here.
+    with leadcore.connect("memory://", rate_limits_enabled=False) as core:
         admin = core.users.bootstrap_admin(email="admin@bench.in", name="Admin")
         reviewer = core.users.create(
             admin.id, {"email": "rev@bench.in", "name": "Rev", "role": "REVIEWER"}

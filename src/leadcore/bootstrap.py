@@ -2,30 +2,88 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 from urllib.parse import urlsplit
 
 import attrs
 from dependency_injector import containers, providers
 
+from leadcore.adapters.files import FileBlobStore
 from leadcore.adapters.memory import MemoryStore, MemoryUnitOfWorkFactory
+from leadcore.adapters.memory.documents import MemoryBlobStore
+from leadcore.adapters.rate_limits import LimitsRateLimiter, NoRateLimits
+from leadcore.adapters.sql import Database, SqlUnitOfWorkFactory
 from leadcore.adapters.system import SystemClock, Uuid7Generator
 from leadcore.domain import errors
+from leadcore.ports.documents import BlobStore
+from leadcore.ports.rate_limits import ActionClass, RateLimiter
 from leadcore.ports.system import Clock, IdGenerator
 from leadcore.ports.unit_of_work import UnitOfWorkFactory
+from leadcore.services.assessments import AssessmentService
 from leadcore.services.audit import AuditService
+from leadcore.services.documents import DocumentService
 from leadcore.services.leads import LeadService
 from leadcore.services.users import UserService
 from leadcore.settings import Settings
 
 # URL scheme -> the store family that serves it.
-SCHEMES = {"memory": "memory"}
+SCHEMES = {"memory": "memory", "sqlite": "sqlite", "postgresql": "postgresql"}
+
+
+class SchemaManager(Protocol):
+    """Creates or upgrades a store's schema."""
+
+    def upgrade_schema(self) -> None:
+        """Bring the schema to the newest version; idempotent."""
+        ...
+
+
+class _NoSchema:
+    def upgrade_schema(self) -> None:
+        """The memory store has no schema."""
 
 
 def _memory_store() -> Iterator[MemoryStore]:
     yield MemoryStore()
+
+
+def _sql_database(url: str, settings: Settings) -> Iterator[Database]:
+    database = Database(url, settings)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def _blob_directory(settings: Settings) -> Iterator[Path]:
+    """Yield where document contents live: the configured directory, or a temporary one
+    that is removed at close (the memory store's default).
+    """
+    # The SQL stores' default (next to the database file) comes with their document ports.
+    if settings.document_directory is not None:
+        yield Path(settings.document_directory)
+        return
+    temporary = tempfile.mkdtemp(prefix="leadcore-documents-")
+    try:
+        yield Path(temporary)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _rate_limiter(settings: Settings, clock: Clock) -> RateLimiter:
+    if not settings.rate_limits_enabled:
+        return NoRateLimits()
+    rules = {
+        ActionClass.READ: settings.rate_limit_read,
+        ActionClass.WRITE: settings.rate_limit_write,
+        ActionClass.IMPORT: settings.rate_limit_import,
+    }
+    return LimitsRateLimiter(rules, clock, settings.rate_limit_storage_uri)
 
 
 class Container(containers.DeclarativeContainer):
@@ -36,22 +94,60 @@ class Container(containers.DeclarativeContainer):
     clock: providers.Provider[Clock] = providers.Singleton(SystemClock)
     ids: providers.Provider[IdGenerator] = providers.Singleton(Uuid7Generator)
 
+    # Resources start when first used, so only the selected store's is ever created.
     memory_store = providers.Resource(_memory_store)
+    sql_database = providers.Resource(_sql_database, url=config.url, settings=settings)
+    sql_uow = providers.Singleton(SqlUnitOfWorkFactory, database=sql_database)
     uow: providers.Provider[UnitOfWorkFactory] = providers.Selector(
         config.store,
         memory=providers.Singleton(MemoryUnitOfWorkFactory, store=memory_store),
+        sqlite=sql_uow,
+        postgresql=sql_uow,
+    )
+    schema: providers.Provider[SchemaManager] = providers.Selector(
+        config.store,
+        memory=providers.Object(_NoSchema()),
+        sqlite=sql_database,
+        postgresql=sql_database,
     )
 
     lead_id_format = providers.Callable(lambda s: s.lead_id_format(), settings)
-    users = providers.Singleton(UserService, uow=uow, clock=clock, ids=ids)
+    limiter: providers.Provider[RateLimiter] = providers.Singleton(_rate_limiter, settings, clock)
+    users = providers.Singleton(UserService, uow=uow, clock=clock, ids=ids, limiter=limiter)
     leads = providers.Singleton(
-        LeadService, uow=uow, clock=clock, ids=ids, id_format=lead_id_format
+        LeadService,
+        uow=uow,
+        clock=clock,
+        ids=ids,
+        id_format=lead_id_format,
+        limiter=limiter,
+        import_batch_size=providers.Callable(lambda s: s.import_batch_size, settings),
     )
-    audit = providers.Singleton(AuditService, uow=uow)
+    audit = providers.Singleton(AuditService, uow=uow, limiter=limiter)
+
+    blob_directory = providers.Resource(_blob_directory, settings=settings)
+    blobs: providers.Provider[BlobStore] = providers.Selector(
+        providers.Callable(lambda s: s.blob_store, settings),
+        files=providers.Singleton(FileBlobStore, directory=blob_directory),
+        memory=providers.Singleton(MemoryBlobStore),
+    )
+    assessments = providers.Singleton(
+        AssessmentService, uow=uow, clock=clock, ids=ids, limiter=limiter
+    )
+    documents = providers.Singleton(
+        DocumentService,
+        uow=uow,
+        clock=clock,
+        ids=ids,
+        blobs=blobs,
+        limits=providers.Callable(lambda s: s.document_limits(), settings),
+        limiter=limiter,
+    )
 
 
 class LeadCore:
-    """One connected leadcore: ``users``, ``leads`` and ``audit`` services over one store."""
+    """One connected leadcore: ``users``, ``leads``, ``audit``, ``assessments`` and
+    ``documents`` services over one store."""
 
     def __init__(self, container: Container, url: str) -> None:
         self._container = container
@@ -59,7 +155,13 @@ class LeadCore:
         self.users: UserService = container.users()
         self.leads: LeadService = container.leads()
         self.audit: AuditService = container.audit()
+        self.assessments: AssessmentService = container.assessments()
         self._closed = False
+
+    @property
+    def documents(self) -> DocumentService:
+        """The document service; its blob store (a directory) is set up on first use."""
+        return self._container.documents()
 
     @property
     def container(self) -> Container:
@@ -67,7 +169,12 @@ class LeadCore:
         return self._container
 
     def create_schema(self) -> None:
-        """Create or upgrade the store's schema; safe to call again (memory: nothing to do)."""
+        """Create or upgrade the store's schema; safe to call again (memory: nothing to do).
+
+        SQL stores run their migrations to the newest one, under a lock, so two processes
+        may call it at the same time.
+        """
+        self._container.schema().upgrade_schema()
 
     def close(self) -> None:
         """Release the store (engines are disposed); calling it twice is harmless."""
@@ -104,7 +211,10 @@ def connect(
     ``ids`` replace the system clock and id generator.
     """
     store = _store_for(url)
-    chosen = attrs.evolve(settings or Settings(), **overrides)
+    try:
+        chosen = attrs.evolve(settings or Settings(), **overrides)
+    except TypeError as exc:  # a keyword that is not a setting
+        raise errors.invalid_field("settings", "unknown setting") from exc
     chosen.lead_id_format()  # refuse bad settings now, not at the first create
     container = Container()
     container.config.from_dict({"store": store, "url": url})
@@ -113,8 +223,11 @@ def connect(
         container.clock.override(providers.Object(clock))
     if ids is not None:
         container.ids.override(providers.Object(ids))
-    container.init_resources()
-    return LeadCore(container, url)
+    try:
+        return LeadCore(container, url)  # starts the selected store's resource
+    except BaseException:
+        container.shutdown_resources()
+        raise
 
 
 def _store_for(url: object) -> str:

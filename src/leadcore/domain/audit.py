@@ -27,6 +27,7 @@ class AuditAction(enum.StrEnum):
     ASSESSMENT_REJECTED = "ASSESSMENT_REJECTED"
     DOCUMENT_UPLOADED = "DOCUMENT_UPLOADED"
     DOCUMENT_DELETED = "DOCUMENT_DELETED"
+    QUESTIONNAIRE_PUBLISHED = "QUESTIONNAIRE_PUBLISHED"
 
 
 class EntityType(enum.StrEnum):
@@ -36,6 +37,7 @@ class EntityType(enum.StrEnum):
     LEAD = "lead"
     ASSESSMENT = "assessment"
     DOCUMENT = "document"
+    QUESTIONNAIRE = "questionnaire"
 
 
 @attrs.frozen
@@ -109,5 +111,50 @@ def user_entry(
         entity_type=EntityType.USER,
         entity_id=user_id,
         old=dict(old),
+        new=dict(new),
+    )
+
+
+def lead_part_entry(
+    entry_id: str,
+    at: datetime,
+    actor_id: str,
+    action: AuditAction,
+    lead_id: str,
+    entity: tuple[EntityType, str],
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+) -> AuditEntry:
+    """Return an entry about something of a lead (an assessment, a document).
+
+    Its ``lead_id`` is the lead's, so the lead's history shows it.
+    """
+    entity_type, entity_id = entity
+    return AuditEntry(
+        id=entry_id,
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        lead_id=lead_id,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        old=dict(old),
+        new=dict(new),
+    )
+
+
+def questionnaire_entry(
+    entry_id: str, at: datetime, actor_id: str, version: int, new: Mapping[str, Any]
+) -> AuditEntry:
+    """Return the QUESTIONNAIRE_PUBLISHED entry of a new version (it belongs to no lead)."""
+    return AuditEntry(
+        id=entry_id,
+        at=at,
+        actor_id=actor_id,
+        action=AuditAction.QUESTIONNAIRE_PUBLISHED,
+        lead_id=None,
+        entity_type=EntityType.QUESTIONNAIRE,
+        entity_id=str(version),
+        old={},
         new=dict(new),
     )

@@ -227,6 +227,40 @@ def invalid_transition(current: str, target: str) -> LeadCoreError:
     )
 
 
+def assessment_not_found(assessment_id: object) -> LeadCoreError:
+    """No assessment has this id (or the actor may not see it)."""
+    return LeadCoreError(
+        ErrorCode.ASSESSMENT_NOT_FOUND,
+        "assessment not found",
+        _ctx(assessment_id=assessment_id),
+    )
+
+
+def document_not_found(document_id: object) -> LeadCoreError:
+    """No document has this id, it was deleted, or the actor may not see it."""
+    return LeadCoreError(
+        ErrorCode.DOCUMENT_NOT_FOUND, "document not found", _ctx(document_id=document_id)
+    )
+
+
+def assessor_not_assigned(lead_id: str, user_id: str) -> LeadCoreError:
+    """Someone other than the lead's assigned assessor tried to work on its assessment."""
+    return LeadCoreError(
+        ErrorCode.ASSESSOR_NOT_ASSIGNED,
+        f"user {user_id} is not the assessor assigned to lead {lead_id}",
+        _ctx(lead_id=lead_id, user_id=user_id),
+    )
+
+
+def assessment_already_submitted(assessment_id: str, status: str) -> LeadCoreError:
+    """The assessment has left DRAFT, so its answers can no longer change."""
+    return LeadCoreError(
+        ErrorCode.ASSESSMENT_ALREADY_SUBMITTED,
+        f"assessment {assessment_id} is {status}, no longer a draft",
+        _ctx(assessment_id=assessment_id, status=status),
+    )
+
+
 def database_error(message: str, *, retryable: bool, **context: Any) -> LeadCoreError:
     """The store failed; ``retryable`` says whether the same call may succeed later."""
     return LeadCoreError(ErrorCode.DATABASE_ERROR, message, {"retryable": retryable, **context})

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
 from leadcore.domain import errors
+
+_ZERO = timedelta(0)
 
 
 def _check_prefix(_instance: object, _attribute: object, value: str) -> None:
@@ -38,6 +40,8 @@ class LeadIdFormat:
 
     def year_of(self, at: datetime) -> int:
         """Return the year ``at`` falls in, in this format's time zone."""
+        if self.timezone == "UTC" and at.utcoffset() == _ZERO:
+            return at.year
         return at.astimezone(ZoneInfo(self.timezone)).year
 
     def counter_name(self, year: int) -> str:

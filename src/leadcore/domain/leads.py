@@ -39,6 +39,8 @@ TRANSITIONS: Mapping[tuple[LeadStatus, LeadEvent], LeadStatus] = {
     (LeadStatus.NEW, LeadEvent.ASSIGN): LeadStatus.ASSIGNED,
     (LeadStatus.ASSIGNED, LeadEvent.ASSIGN): LeadStatus.ASSIGNED,
     (LeadStatus.ASSIGNED, LeadEvent.START): LeadStatus.IN_PROGRESS,
+    # Reassigning while the assessment is a DRAFT hands the draft over (issue 4).
+    (LeadStatus.IN_PROGRESS, LeadEvent.ASSIGN): LeadStatus.IN_PROGRESS,
     (LeadStatus.IN_PROGRESS, LeadEvent.SUBMIT): LeadStatus.SUBMITTED,
     (LeadStatus.SUBMITTED, LeadEvent.APPROVE): LeadStatus.COMPLETED,
     (LeadStatus.SUBMITTED, LeadEvent.REJECT): LeadStatus.IN_PROGRESS,
@@ -151,7 +153,10 @@ class Lead:
         return attrs.evolve(self, **values, updated_at=at, version=self.version + 1)
 
     def assigned(self, assessor_id: str, at: datetime) -> Lead:
-        """Return this lead assigned to ``assessor_id`` (refused where the table says so)."""
+        """Return this lead assigned to ``assessor_id`` (refused where the table says so).
+
+        A NEW or ASSIGNED lead becomes ASSIGNED; an IN_PROGRESS one stays IN_PROGRESS.
+        """
         status = next_status(self.status, LeadEvent.ASSIGN, _assign_target(self.status))
         return self.changed({"assessor_id": assessor_id, "status": status}, at)
 
@@ -181,7 +186,7 @@ class Lead:
 
 
 def _assign_target(current: LeadStatus) -> LeadStatus:
-    """Assigning keeps ASSIGNED and otherwise aims for it; the table decides if allowed."""
+    """Return where assigning leads from ``current``; ASSIGNED where the table has no move."""
     reached = TRANSITIONS.get((current, LeadEvent.ASSIGN))
     return reached if reached is not None else LeadStatus.ASSIGNED
 

@@ -31,10 +31,16 @@ class Permission(enum.StrEnum):
     READ_AUDIT_LOG = "read the whole audit log"
     IMPORT_LEGACY_IDS = "import leads that carry their own ids"
     REBUILD_COUNTERS = "rebuild the lead counters"
+    PUBLISH_QUESTIONNAIRE = "publish a questionnaire version"
+    WORK_ASSESSMENTS = "start, answer and submit the assessments of their leads"
+    DECIDE_ASSESSMENTS = "approve or reject assessments"
+    WRITE_ALL_DOCUMENTS = "upload and delete documents of any lead"
+    WRITE_ASSIGNED_DOCUMENTS = "upload documents to the leads assigned to them"
 
 
 PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(Permission),
+    # Assessment work belongs to the assigned assessor only (DESIGN.md: ADMIN "no").
+    Role.ADMIN: frozenset(Permission) - {Permission.WORK_ASSESSMENTS},
     Role.REVIEWER: frozenset(
         {
             Permission.READ_USERS,
@@ -42,9 +48,18 @@ PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
             Permission.READ_ALL_LEADS,
             Permission.READ_ASSIGNED_LEADS,
             Permission.READ_AUDIT_LOG,
+            Permission.DECIDE_ASSESSMENTS,
+            Permission.WRITE_ALL_DOCUMENTS,
+            Permission.WRITE_ASSIGNED_DOCUMENTS,
         }
     ),
-    Role.ASSESSOR: frozenset({Permission.READ_ASSIGNED_LEADS}),
+    Role.ASSESSOR: frozenset(
+        {
+            Permission.READ_ASSIGNED_LEADS,
+            Permission.WORK_ASSESSMENTS,
+            Permission.WRITE_ASSIGNED_DOCUMENTS,
+        }
+    ),
 }
 
 

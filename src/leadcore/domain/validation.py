@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +12,9 @@ from leadcore.domain import errors
 from leadcore.domain.leads import EDITABLE_FIELDS, REQUIRED_FIELDS
 from leadcore.domain.users import Role
 
-CIN_PATTERN = re.compile(r"[LU]\d{5}[A-Z]{2}\d{4}[A-Z]{3}\d{6}")
+# ASCII: without it \d also matches other scripts' digits (Devanagari ones, say), a second spelling
+# of a CIN that would slip past the duplicate check.
+CIN_PATTERN = re.compile(r"[LU]\d{5}[A-Z]{2}\d{4}[A-Z]{3}\d{6}", re.ASCII)
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ()\-]*")
 
@@ -32,7 +33,10 @@ MAX_LENGTHS: Mapping[str, int] = {
 }
 # Fields where a line break or a tab is part of the text.
 MULTILINE_FIELDS: frozenset[str] = frozenset({"notes"})
-_MULTILINE_CONTROLS = frozenset("\n\r\t")
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F; Cs is U+D800-U+DFFF.
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_FORBIDDEN_EXCEPT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 MAX_ID_LENGTH = 64
 
 
@@ -96,13 +100,12 @@ def text_problem(field: str, value: object, *, required: bool) -> str | None:
     limit = MAX_LENGTHS.get(field, 200)
     if len(value.strip()) > limit:
         return f"must be at most {limit} characters"
-    allowed = _MULTILINE_CONTROLS if field in MULTILINE_FIELDS else frozenset()
-    for char in value:
-        category = unicodedata.category(char)
-        if category == "Cc" and char not in allowed:
-            return "must not contain control characters"
-        if category == "Cs":
+    forbidden = _FORBIDDEN_EXCEPT_LINES if field in MULTILINE_FIELDS else _FORBIDDEN
+    found = forbidden.search(value)
+    if found is not None:
+        if _SURROGATES.match(found.group()):
             return "must not contain unpaired surrogates"
+        return "must not contain control characters"
     if required and not value.strip():
         return "is required"
     return None

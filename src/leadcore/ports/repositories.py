@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -100,6 +100,26 @@ class LeadRepository(Protocol):
 
         Compare-and-set: STALE_DATA if the version moved, LEAD_NOT_FOUND if it is gone.
         """
+        ...
+
+    def existing_cins(self, cins: Collection[str]) -> set[str]:
+        """Return those of ``cins`` that some lead already has."""
+        ...
+
+    def existing_ids(self, lead_ids: Collection[str]) -> set[str]:
+        """Return those of ``lead_ids`` that are taken."""
+        ...
+
+    def insert_many(self, leads: Sequence[Lead], entries: Sequence[AuditEntry]) -> None:
+        """Insert numbered leads and their entries in bulk (COPY where the database has it).
+
+        DUPLICATE_CIN / DUPLICATE_RESOURCE if one is taken; then nothing of the call is kept
+        once the unit rolls back.
+        """
+        ...
+
+    def highest_numbers(self, prefix: str) -> Mapping[int, int]:
+        """Return {year: highest number in use} over the ids ``<prefix>-<year>-<number>``."""
         ...
 
 

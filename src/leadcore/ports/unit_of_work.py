@@ -6,6 +6,8 @@ import enum
 from types import TracebackType
 from typing import Protocol, Self
 
+from leadcore.ports.assessments import AssessmentRepository, QuestionnaireRepository
+from leadcore.ports.documents import DocumentRepository
 from leadcore.ports.repositories import (
     AuditRepository,
     LeadRepository,
@@ -34,6 +36,9 @@ class UnitOfWork(Protocol):
     leads: LeadRepository
     audit: AuditRepository
     sequences: SequencePort
+    assessments: AssessmentRepository
+    questionnaires: QuestionnaireRepository
+    documents: DocumentRepository
 
     def __enter__(self) -> Self:
         """Open the unit of work."""

@@ -9,6 +9,7 @@ from leadcore.domain.audit import AuditAction, AuditEntry
 from leadcore.domain.pages import Page, clamp_limit
 from leadcore.domain.users import Permission
 from leadcore.domain.validation import plausible_id
+from leadcore.ports.rate_limits import ActionClass, RateLimiter
 from leadcore.ports.unit_of_work import Intent, UnitOfWorkFactory
 from leadcore.services.access import load_actor, load_actor_and_lead, visible
 from leadcore.services.commands import command
@@ -20,10 +21,11 @@ log = logging.getLogger("leadcore.services.audit")
 class AuditService:
     """Who changed what: per lead for everyone who may see the lead, all of it for staff."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, limiter: RateLimiter) -> None:
         self._uow = uow
+        self.limiter = limiter
 
-    @command(log)
+    @command(log, ActionClass.READ)
     def for_lead(self, actor_id: object, lead_id: object) -> list[AuditEntry]:
         """Return every entry of a lead the actor may see, oldest first."""
         with self._uow(Intent.READ) as uow:
@@ -32,7 +34,7 @@ class AuditService:
             )
             return list(uow.audit.for_lead(visible(actor, lead, lead_id).id))
 
-    @command(log)
+    @command(log, ActionClass.READ)
     def list(
         self,
         actor_id: object,

@@ -1,4 +1,4 @@
-"""What every service command shares: one log record per call, only LeadCoreError escapes."""
+"""What every service command shares: a rate limit, one log record, only LeadCoreError out."""
 
 from __future__ import annotations
 
@@ -6,22 +6,36 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from leadcore.domain import errors
 from leadcore.domain.errors import LeadCoreError
+from leadcore.domain.validation import plausible_id
+from leadcore.ports.rate_limits import ActionClass, RateLimiter
 
 P = ParamSpec("P")
 R = TypeVar("R")
-S = TypeVar("S")
+
+
+class Limited(Protocol):
+    """A service whose commands count against its rate limiter."""
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """The limiter every command of this service passes first."""
+        ...
+
+
+S = TypeVar("S", bound=Limited)
 
 
 def command(
-    logger: logging.Logger,
+    logger: logging.Logger, action: ActionClass | None
 ) -> Callable[[Callable[Concatenate[S, P], R]], Callable[Concatenate[S, P], R]]:
-    """Wrap a service method: log command, actor, target, outcome and duration.
+    """Wrap a service method: rate limit, then log command, actor, target, outcome, duration.
 
-    Anything but LeadCoreError that escapes a command is a bug; it leaves as
+    The limit is checked before anything else, so a refused call (RATE_LIMITED) changes
+    nothing. Anything but LeadCoreError that escapes a command is a bug; it leaves as
     UNKNOWN_ERROR with the cause chained, so callers only ever handle one type.
     """
 
@@ -33,6 +47,8 @@ def command(
             started = time.perf_counter()
             outcome = "OK"
             try:
+                if action is not None and args and (actor := plausible_id(args[0])):
+                    self.limiter.acquire(actor, action)
                 return method(self, *args, **kwargs)
             except LeadCoreError as exc:
                 outcome = exc.code.value

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from leadcore.domain import errors
 from leadcore.domain.audit import AuditAction, lead_entry
+from leadcore.domain.imports import ImportReport
 from leadcore.domain.lead_ids import LeadIdFormat
 from leadcore.domain.leads import STATUS_COMMAND_EVENTS, Lead, LeadDraft, LeadStatus
 from leadcore.domain.pages import Page, clamp_limit
@@ -18,11 +19,14 @@ from leadcore.domain.validation import (
     validate_lead_changes,
     validate_new_lead,
 )
+from leadcore.ports.rate_limits import ActionClass, RateLimiter
 from leadcore.ports.repositories import LeadQuery
 from leadcore.ports.system import Clock, IdGenerator
 from leadcore.ports.unit_of_work import Intent, UnitOfWork, UnitOfWorkFactory
 from leadcore.services.access import guard_for, load_actor, load_actor_and_lead, visible
+from leadcore.services.assessments import hand_over_draft
 from leadcore.services.commands import command
+from leadcore.services.imports import LeadImporter
 from leadcore.services.pagination import time_key
 
 log = logging.getLogger("leadcore.services.leads")
@@ -32,14 +36,22 @@ class LeadService:
     """Leads from creation to cancellation; every change is versioned and audited."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, id_format: LeadIdFormat
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        id_format: LeadIdFormat,
+        limiter: RateLimiter,
+        import_batch_size: int = 1000,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
         self._format = id_format
+        self.limiter = limiter
+        self._importer = LeadImporter(uow, clock, ids, id_format, limiter, import_batch_size)
 
-    @command(log)
+    @command(log, ActionClass.WRITE)
     def create(self, actor_id: object, data: object) -> Lead:
         """Create a lead numbered ``LEAD-<year>-<n>``; the number, row and entry commit together."""
         guard = guard_for(actor_id, Permission.WRITE_LEADS)
@@ -55,7 +67,7 @@ class LeadService:
             uow.commit()
         return lead
 
-    @command(log)
+    @command(log, ActionClass.READ)
     def get(self, actor_id: object, lead_id: object) -> Lead:
         """Return a lead the actor may see; LEAD_NOT_FOUND otherwise."""
         with self._uow(Intent.READ) as uow:
@@ -64,7 +76,7 @@ class LeadService:
             )
             return visible(actor, lead, lead_id)
 
-    @command(log)
+    @command(log, ActionClass.READ)
     def list(
         self,
         actor_id: object,
@@ -84,7 +96,7 @@ class LeadService:
             )
             return uow.leads.list(query)
 
-    @command(log)
+    @command(log, ActionClass.WRITE)
     def update(
         self, actor_id: object, lead_id: object, data: object, expected_version: object
     ) -> Lead:
@@ -95,11 +107,15 @@ class LeadService:
             lead = _current(lead, lead_id, version)
             return self._save(uow, actor, lead, changes, AuditAction.LEAD_UPDATED)
 
-    @command(log)
+    @command(log, ActionClass.WRITE)
     def assign_assessor(
         self, actor_id: object, lead_id: object, assessor_id: object, expected_version: object
     ) -> Lead:
-        """Assign the lead to an active ASSESSOR (NEW or ASSIGNED -> ASSIGNED)."""
+        """Assign the lead to an active ASSESSOR (NEW or ASSIGNED -> ASSIGNED).
+
+        An IN_PROGRESS lead keeps its status, and its DRAFT assessment, if any, goes to
+        the new assessor in the same unit of work (audited ASSESSMENT_UPDATED).
+        """
         with self._uow(Intent.WRITE) as uow:
             actor, lead, version = self._load_for_write(uow, actor_id, lead_id, expected_version)
             checked = plausible_id(assessor_id)
@@ -115,9 +131,11 @@ class LeadService:
                 return lead
             assigned = lead.assigned(assessor.id, self._clock.now())
             values = {"assessor_id": assigned.assessor_id, "status": assigned.status}
+            if lead.status is LeadStatus.IN_PROGRESS:
+                return self._reassign_with_draft(uow, actor, lead, values)
             return self._save(uow, actor, lead, values, AuditAction.LEAD_ASSIGNED)
 
-    @command(log)
+    @command(log, ActionClass.WRITE)
     def change_status(
         self, actor_id: object, lead_id: object, status: object, expected_version: object
     ) -> Lead:
@@ -133,6 +151,27 @@ class LeadService:
             return self._save(
                 uow, actor, lead, {"status": moved.status}, AuditAction.LEAD_STATUS_UPDATED
             )
+
+    @command(log, None)
+    def import_rows(
+        self, actor_id: object, rows: Iterable[object], batch_size: int | None = None
+    ) -> ImportReport:
+        """Import leads from any iterable of mappings, in batches; refused rows are reported.
+
+        Each batch is one transaction: the accepted rows take one block of numbers and
+        each gets its LEAD_CREATED entry. Duplicates (in the input or the store) are
+        refused, so running the same input again imports nothing new. ADMIN rows may carry
+        a legacy ``id`` (and ``created_at``); the counters then rise past those numbers.
+        """
+        return self._importer.import_rows(actor_id, rows, batch_size)
+
+    @command(log, ActionClass.WRITE)
+    def rebuild_counters(self, actor_id: object) -> dict[int, int]:
+        """Raise each year's counter to the highest number in use (ADMIN); never lowers one.
+
+        Unlike a COUNT(*) back-fill, this cannot re-issue an id when numbers have gaps.
+        """
+        return self._importer.rebuild_counters(actor_id)
 
     def _load_for_write(
         self, uow: UnitOfWork, actor_id: object, lead_id: object, expected_version: object
@@ -157,6 +196,30 @@ class LeadService:
             self._ids.new_id(), changed.updated_at, actor.id, action, lead.id, old, new
         )
         uow.leads.save(changed, lead.version, entry, guard_for(actor.id, Permission.WRITE_LEADS))
+        uow.commit()
+        return changed
+
+    def _reassign_with_draft(
+        self, uow: UnitOfWork, actor: User, lead: Lead, values: Mapping[str, Any]
+    ) -> Lead:
+        """Reassign an IN_PROGRESS lead and hand its DRAFT over, then commit both.
+
+        The lead's compare-and-set comes first: a concurrent ``start`` either committed
+        before it (and its draft is handed over here) or fails its own lead check.
+        """
+        old, new = lead.changes(values)
+        changed = lead.changed({k: values[k] for k in new}, self._clock.now())
+        entry = lead_entry(
+            self._ids.new_id(),
+            changed.updated_at,
+            actor.id,
+            AuditAction.LEAD_ASSIGNED,
+            lead.id,
+            old,
+            new,
+        )
+        uow.leads.save(changed, lead.version, entry, guard_for(actor.id, Permission.WRITE_LEADS))
+        hand_over_draft(uow, self._ids, actor.id, changed, changed.updated_at)
         uow.commit()
         return changed
 

@@ -9,6 +9,7 @@ from leadcore.domain.audit import AuditAction, AuditEntry, user_entry
 from leadcore.domain.pages import Page, clamp_limit
 from leadcore.domain.users import Permission, Role, User
 from leadcore.domain.validation import parse_role, plausible_id, validate_new_user
+from leadcore.ports.rate_limits import ActionClass, RateLimiter
 from leadcore.ports.system import Clock, IdGenerator
 from leadcore.ports.unit_of_work import Intent, UnitOfWorkFactory
 from leadcore.services.access import load_actor
@@ -24,12 +25,15 @@ BOOTSTRAP_COUNTER = "bootstrap-admin"
 class UserService:
     """Who may act: the first admin, colleagues, deactivation."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, limiter: RateLimiter
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
+        self.limiter = limiter
 
-    @command(log)
+    @command(log, None)
     def bootstrap_admin(self, email: object, name: object) -> User:
         """Create the first ADMIN; refused with INSUFFICIENT_PERMISSIONS once any user exists."""
         address, full_name, _ = validate_new_user({"email": email, "name": name, "role": "ADMIN"})
@@ -42,7 +46,7 @@ class UserService:
             uow.commit()
         return user
 
-    @command(log)
+    @command(log, ActionClass.WRITE)
     def create(self, actor_id: object, data: object) -> User:
         """Create a user (ADMIN only); DUPLICATE_RESOURCE if the e-mail is taken."""
         with self._uow(Intent.WRITE) as uow:
@@ -56,7 +60,7 @@ class UserService:
             uow.commit()
         return user
 
-    @command(log)
+    @command(log, ActionClass.READ)
     def get(self, actor_id: object, user_id: object) -> User:
         """Return a user: ADMIN and REVIEWER see everyone, others only themselves."""
         with self._uow(Intent.READ) as uow:
@@ -71,17 +75,17 @@ class UserService:
                 raise errors.user_not_found(user_id)
             return user
 
-    @command(log)
+    @command(log, ActionClass.WRITE)
     def deactivate(self, actor_id: object, user_id: object) -> User:
         """Deactivate a user (ADMIN only); their later commands are refused with USER_INACTIVE."""
         return self._set_active(actor_id, user_id, active=False)
 
-    @command(log)
+    @command(log, ActionClass.WRITE)
     def reactivate(self, actor_id: object, user_id: object) -> User:
         """Let a deactivated user act again (ADMIN only)."""
         return self._set_active(actor_id, user_id, active=True)
 
-    @command(log)
+    @command(log, ActionClass.READ)
     def active_assessors(self, actor_id: object) -> list[User]:
         """Return every active ASSESSOR, the people a lead can be assigned to."""
         found: list[User] = []
@@ -95,7 +99,7 @@ class UserService:
                     return found
                 after = time_key(page.next_cursor)
 
-    @command(log)
+    @command(log, ActionClass.READ)
     def list(
         self,
         actor_id: object,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -156,6 +156,31 @@ class MemoryLeads:
             self._undo.delete(self._store.lead_ids_by_cin, stored.cin)
         self._undo.put(self._store.leads, lead.id, lead)
         self._audit.append(audit)
+
+    def existing_cins(self, cins: Collection[str]) -> set[str]:
+        """Return those of ``cins`` that some lead already has."""
+        return {cin for cin in cins if cin in self._store.lead_ids_by_cin}
+
+    def existing_ids(self, lead_ids: Collection[str]) -> set[str]:
+        """Return those of ``lead_ids`` that are taken."""
+        return {lead_id for lead_id in lead_ids if lead_id in self._store.leads}
+
+    def insert_many(self, leads: Sequence[Lead], entries: Sequence[AuditEntry]) -> None:
+        """Insert numbered leads and their entries."""
+        for lead in leads:
+            self.insert(lead)
+        for entry in entries:
+            self._audit.append(entry)
+
+    def highest_numbers(self, prefix: str) -> Mapping[int, int]:
+        """Return {year: highest number in use} over the ids ``<prefix>-<year>-<number>``."""
+        highest: dict[int, int] = {}
+        for lead_id in self._store.leads:
+            head, _, rest = lead_id.partition("-")
+            year, _, number = rest.partition("-")
+            if head == prefix and year.isdigit() and number.isdigit():
+                highest[int(year)] = max(highest.get(int(year), 0), int(number))
+        return highest
 
 
 class MemoryAudit:

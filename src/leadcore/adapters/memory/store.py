@@ -6,8 +6,11 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from leadcore.domain.assessments import Assessment
 from leadcore.domain.audit import AuditEntry
+from leadcore.domain.documents import Document
 from leadcore.domain.leads import Lead
+from leadcore.domain.questionnaires import Questionnaire
 from leadcore.domain.users import User
 
 _MISSING = object()
@@ -32,6 +35,12 @@ class MemoryStore:
         self.audit: list[AuditEntry] = []
         self.audit_positions_by_lead: dict[str, list[int]] = {}
         self.counters: dict[str, int] = {}
+        self.questionnaires: dict[int, Questionnaire] = {}
+        self.assessments: dict[str, Assessment] = {}
+        # lead id -> its assessment ids by revision (tuples, so the undo log restores them).
+        self.assessment_ids_by_lead: dict[str, tuple[str, ...]] = {}
+        self.documents: dict[str, Document] = {}
+        self.document_ids_by_lead: dict[str, tuple[str, ...]] = {}
 
 
 class UndoLog:

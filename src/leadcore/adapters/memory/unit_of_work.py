@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from leadcore.adapters.memory.assessments import MemoryAssessments, MemoryQuestionnaires
+from leadcore.adapters.memory.documents import MemoryDocuments
 from leadcore.adapters.memory.repositories import (
     MemoryAudit,
     MemoryLeads,
@@ -25,6 +27,9 @@ class MemoryUnitOfWork:
         self.audit = MemoryAudit(store, self._undo)
         self.sequences = MemorySequences(store, self._undo)
         self.leads = MemoryLeads(store, self._undo, self.audit, self.sequences)
+        self.assessments = MemoryAssessments(store, self._undo, self.audit)
+        self.questionnaires = MemoryQuestionnaires(store, self._undo, self.audit)
+        self.documents = MemoryDocuments(store, self._undo, self.audit)
 
     def __enter__(self) -> Self:
         self._store.lock.acquire()

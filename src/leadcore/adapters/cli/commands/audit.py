@@ -1,0 +1,64 @@
+"""``audit export``: the audit trail to stdout, streamed page by page."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from leadcore.adapters.cli.context import AsOption, DbOption, session
+from leadcore.adapters.cli.exporting import ExportFormat, audit_entries, parse_since, write_entries
+from leadcore.domain.audit import AuditAction
+
+app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_since(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO date or date and time, such as 2026-03-14"
+        ) from None
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", case_sensitive=False, help="JSON lines or CSV."),
+    ] = ExportFormat.JSONL,
+    lead_id: Annotated[
+        str | None, typer.Option("--lead", metavar="ID", help="Only this lead's entries.")
+    ] = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            parser=_since,
+            help="Only entries at or after this ISO date or time (UTC unless given).",
+        ),
+    ] = None,
+    action: Annotated[
+        AuditAction | None,
+        typer.Option("--action", case_sensitive=False, help="Only entries of this action."),
+    ] = None,
+    actor: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Write the audit trail, oldest first, to stdout (ADMIN, REVIEWER)."""
+    with session(ctx, "audit export", db=db, actor=actor, target=lead_id) as current:
+        entries = audit_entries(
+            current.core,
+            current.actor_id,
+            lead_id=lead_id,
+            action=None if action is None else action.value,
+            since=since,
+        )
+        write_entries(entries, sys.stdout, fmt)
