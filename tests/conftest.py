@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 import leadcore
 from leadcore import LeadCore, Role, User
+from leadcore.ports.system import Clock
 
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
@@ -58,7 +59,7 @@ class PostgresForTests:
 
     Each fresh database is a copy of a template that already has the migrated schema
     (CREATE DATABASE ... TEMPLATE takes ~30 ms); databases made during a test are
-    dropped after it.
+    dropped after it, lasting ones (for fixtures wider than a test) at close.
     """
 
     def __init__(self, admin_url: str, server: Any = None) -> None:
@@ -66,6 +67,7 @@ class PostgresForTests:
         self._server = server
         self._names = (f"lc_{os.getpid()}_{n}" for n in itertools.count(1))
         self._created: list[str] = []
+        self._lasting: list[str] = []
         self._template = f"lc_{os.getpid()}_template"
         self._execute(f'DROP DATABASE IF EXISTS "{self._template}" WITH (FORCE)')
         self._execute(f'CREATE DATABASE "{self._template}"')
@@ -101,11 +103,14 @@ class PostgresForTests:
         url = self._admin.set(drivername="postgresql+psycopg", database=database)
         return url.render_as_string(hide_password=False)
 
-    def fresh_url(self) -> str:
-        """Create an empty database with leadcore's schema; return its URL."""
+    def fresh_url(self, *, lasting: bool = False) -> str:
+        """Create an empty database with leadcore's schema; return its URL.
+
+        ``lasting``: keep it until ``close()`` instead of dropping it after the test.
+        """
         name = next(self._names)
         self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"')
-        self._created.append(name)
+        (self._lasting if lasting else self._created).append(name)
         return self.url_of(name)
 
     def drop_created(self) -> None:
@@ -117,6 +122,8 @@ class PostgresForTests:
         """Drop every database this object made, then stop an embedded server."""
         try:
             self.drop_created()
+            while self._lasting:
+                self._execute(f'DROP DATABASE IF EXISTS "{self._lasting.pop()}" WITH (FORCE)')
             self._execute(f'DROP DATABASE IF EXISTS "{self._template}" WITH (FORCE)')
         finally:
             if self._server is not None:
@@ -129,23 +136,25 @@ class PostgresForTests:
 
 
 _postgres: list[PostgresForTests] = []  # at most one per test process, started on first use
+_postgres_failure: list[str] = []  # why it could not be had: later tests fail at once
 
 
-def postgres_for_tests(tmp_path_factory: pytest.TempPathFactory) -> PostgresForTests:
+def postgres_for_tests() -> PostgresForTests:
     """Return this process's PostgreSQL, starting it on first use; fail if there is none."""
     if not _postgres:
         if os.environ.get(SKIP_POSTGRES_VARIABLE) == "1":
             pytest.skip(f"{SKIP_POSTGRES_VARIABLE}=1")
-        url = os.environ.get(POSTGRES_URL_VARIABLE)
-        try:
-            found = PostgresForTests(url) if url else PostgresForTests.embedded()
-        except Exception as exc:  # noqa: BLE001  # any failure: say how to get or skip a server
-            pytest.fail(
-                f"no PostgreSQL for the tests ({type(exc).__name__}: {exc}); set "
-                f"{POSTGRES_URL_VARIABLE} to a server, or {SKIP_POSTGRES_VARIABLE}=1 to skip",
-                pytrace=False,
-            )
-        _postgres.append(found)
+        if not _postgres_failure:
+            url = os.environ.get(POSTGRES_URL_VARIABLE)
+            try:
+                _postgres.append(PostgresForTests(url) if url else PostgresForTests.embedded())
+            except Exception as exc:  # noqa: BLE001  # any failure: say how to get or skip one
+                _postgres_failure.append(
+                    f"no PostgreSQL for the tests ({type(exc).__name__}: {exc}); set "
+                    f"{POSTGRES_URL_VARIABLE} to a server, or {SKIP_POSTGRES_VARIABLE}=1 to skip"
+                )
+        if _postgres_failure:
+            pytest.fail(_postgres_failure[0], pytrace=False)
     return _postgres[0]
 
 
@@ -164,15 +173,46 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{path}"
 
 
-def store_url(store: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Return the URL of a fresh database for ``store`` (SQL stores: schema created)."""
+def store_url(
+    store: str, tmp_path_factory: pytest.TempPathFactory, *, lasting: bool = False
+) -> str:
+    """Return the URL of a fresh database for ``store`` (SQL stores: schema created).
+
+    ``lasting``: the database outlives the test (for module- or session-scoped fixtures);
+    otherwise a PostgreSQL one is dropped when the test ends.
+    """
     if store == "memory":
         return "memory://"
     if store == "sqlite":
         return sqlite_url(tmp_path_factory)
     if store == "postgres":
-        return postgres_for_tests(tmp_path_factory).fresh_url()
+        return postgres_for_tests().fresh_url(lasting=lasting)
     raise ValueError(f"unknown store {store!r}")
+
+
+def connect_for_tests(
+    store: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    clock: Clock,
+    *,
+    lasting: bool = False,
+    **overrides: Any,
+) -> LeadCore:
+    """Return a core on a fresh database of ``store``, its schema created; the caller closes it.
+
+    ``overrides`` are Settings fields. Rate limits are off unless they say otherwise: they
+    are a policy with tests of their own, and elsewhere would only slow the suite.
+    ``lasting`` is passed to ``store_url``.
+    """
+    overrides.setdefault("rate_limits_enabled", False)
+    url = store_url(store, tmp_path_factory, lasting=lasting)
+    connected = leadcore.connect(url, clock=clock, **overrides)
+    try:
+        connected.create_schema()
+    except BaseException:
+        connected.close()
+        raise
+    return connected
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -218,10 +258,7 @@ def core(
     store: str, clock: FakeClock, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LeadCore]:
     """A connected, empty LeadCore on the store under test, with its schema created."""
-    # Rate limits are a policy with tests of their own; here they would only slow the suite.
-    url = store_url(store, tmp_path_factory)
-    with leadcore.connect(url, clock=clock, rate_limits_enabled=False) as connected:
-        connected.create_schema()
+    with connect_for_tests(store, tmp_path_factory, clock) as connected:
         yield connected
 
 

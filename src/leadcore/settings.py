@@ -67,6 +67,10 @@ class Settings:
     connect_timeout_seconds: float = attrs.field(default=10.0, validator=_at_least(1))
     #: PostgreSQL ``statement_timeout`` (0: no limit).
     statement_timeout_seconds: float = attrs.field(default=30.0, validator=_at_least(0))
+    #: PostgreSQL ``lock_timeout``: how long a statement waits for a lock another session
+    #: holds before DATABASE_ERROR (retryable); 0: no limit of its own, the statement
+    #: timeout still bounds the wait.
+    lock_timeout_seconds: float = attrs.field(default=0.0, validator=_at_least(0))
     #: How long a SQLite writer waits for the write lock before DATABASE_ERROR (retryable).
     sqlite_busy_timeout_seconds: float = attrs.field(default=10.0, validator=_at_least(0))
     #: Re-runs of a statement that hit a serialization failure or a deadlock.

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-import leadcore
 from leadcore import Lead, LeadCore, Role, User
 from leadcore.ports.system import Clock
-from tests.conftest import FakeClock, People, lead_data, store_url
+from tests.conftest import FakeClock, People, connect_for_tests, lead_data
 
 OpenCore = Callable[..., LeadCore]
 
@@ -28,12 +27,8 @@ def open_core(
     opened: list[LeadCore] = []
 
     def open_(*, clock_: Clock | None = None, **overrides: Any) -> LeadCore:
-        url = store_url(store, tmp_path_factory)
-        # As the core fixture: rate limits have tests of their own and would slow these.
-        overrides.setdefault("rate_limits_enabled", False)
-        connected = leadcore.connect(url, clock=clock_ or clock, **overrides)
+        connected = connect_for_tests(store, tmp_path_factory, clock_ or clock, **overrides)
         opened.append(connected)
-        connected.create_schema()
         return connected
 
     yield open_

@@ -24,9 +24,9 @@ def refusal(call: object, *args: object, **kwargs: object) -> LeadCoreError:
     return caught.value
 
 
-def cast(open_sql: OpenCore) -> tuple[LeadCore, People]:
+def cast(open_sql: OpenCore, **settings: object) -> tuple[LeadCore, People]:
     """Return a core on the SQL store under test and its admin, reviewer and assessor."""
-    core = open_sql()
+    core = open_sql(**settings)
     admin = core.users.bootstrap_admin(email="admin@example.in", name="Asha")
     reviewer = core.users.create(
         admin.id, {"email": "reviewer@example.in", "name": "Ravi", "role": "REVIEWER"}
@@ -83,7 +83,10 @@ def test_a_real_deadlock_is_classified_as_a_conflict(pg_url: str) -> None:
         try:
             with conn.transaction():
                 conn.execute("UPDATE counters SET value = 1 WHERE name = %s", (one,))
-                lock_b.set() if one == "b" else lock_b.wait(5)
+                if one == "b":
+                    lock_b.set()  # the other thread holds "a"; now both hold one row
+                else:
+                    lock_b.wait(5)
                 conn.execute("SELECT pg_sleep(0.2)")
                 conn.execute("UPDATE counters SET value = 1 WHERE name = %s", (other,))
         except psycopg.Error as exc:

@@ -95,3 +95,17 @@ def test_intents_refuse_the_writes_they_did_not_declare(open_sql: OpenCore) -> N
         uow.sequences.next("x")
         with pytest.raises(UnitOfWorkMisuseError):
             uow.sequences.next("x")
+
+
+def test_waiting_past_the_pool_timeout_is_a_retryable_database_error(open_sql: OpenCore) -> None:
+    """With every connection in use, a command gets DATABASE_ERROR (busy) after the timeout."""
+    core, people = cast(open_sql, pool_size=1, pool_max_overflow=0, pool_timeout_seconds=0.1)
+    with SqlUnitOfWork(database_of(core), Intent.READ) as holder:
+        holder.execute("SELECT 1", {})  # the only connection is now in use
+        error = refusal(core.users.get, people.admin.id, people.admin.id)
+    assert (error.code, error.context["retryable"], error.context["reason"]) == (
+        ErrorCode.DATABASE_ERROR,
+        True,
+        "busy",
+    )
+    assert core.users.get(people.admin.id, people.admin.id) == people.admin

@@ -34,7 +34,6 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-import leadcore
 from leadcore import (
     AuditAction,
     AuditEntry,
@@ -46,7 +45,7 @@ from leadcore import (
     Role,
 )
 from tests import strategies
-from tests.conftest import FakeClock, store_url
+from tests.conftest import FakeClock, connect_for_tests
 
 T = TypeVar("T")
 
@@ -459,9 +458,6 @@ def test_the_lead_workflow_keeps_its_invariants(
 
     class Workflow(LeadWorkflow):
         def connect(self, clock: FakeClock) -> LeadCore:
-            url = store_url(store, tmp_path_factory)
-            core = leadcore.connect(url, clock=clock, rate_limits_enabled=False)
-            core.create_schema()
-            return core
+            return connect_for_tests(store, tmp_path_factory, clock)
 
     run_state_machine_as_test(Workflow, settings=MEMORY_RUN if store == "memory" else SQL_RUN)

@@ -116,7 +116,16 @@ def test_a_malformed_email_is_refused(email: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "phone", ["1234567", "+91 98450 12345", "080 2345-6789", "123456789012345", "+1-800-555-0199"]
+    "phone",
+    [
+        "1234567",
+        "+91 98450 12345",
+        "080 2345-6789",
+        "(080) 2345-6789",
+        "+(91) 80 2345 6789",
+        "123456789012345",
+        "+1-800-555-0199",
+    ],
 )
 def test_a_phone_of_7_to_15_digits_is_accepted(phone: str) -> None:
     """Digits with an optional leading +, spaces, dashes and brackets pass."""

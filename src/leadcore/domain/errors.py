@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -271,12 +272,38 @@ def unknown_error(message: str) -> LeadCoreError:
     return LeadCoreError(ErrorCode.UNKNOWN_ERROR, message)
 
 
+def shown(value: object, limit: int) -> str:
+    """Return ``value`` as text safe to echo back: at most ``limit`` characters, valid UTF-8.
+
+    Text is kept (an unpaired surrogate becomes "?"); anything else is its repr, or its
+    type's name where even that fails (an int with more digits than Python will print).
+    """
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = repr(value)
+        except ValueError:  # int_max_str_digits: a huge int, perhaps inside a list
+            text = f"<{type(value).__name__}>"
+    return text[:limit].encode("utf-8", "replace").decode("utf-8")
+
+
 def _ctx(**values: object) -> dict[str, Any]:
-    """Keep only JSON-ready scalar values, shortened, so that hostile ids stay harmless."""
+    """Keep only JSON-ready scalar values, shortened, so that hostile ids stay harmless.
+
+    Numbers JSON cannot carry or a 64-bit column cannot hold (NaN, infinities, huge
+    integers) are echoed as text, like every other value that is not a scalar.
+    """
     out: dict[str, Any] = {}
     for key, value in values.items():
-        if value is None or isinstance(value, bool | int | float):
+        if value is None or isinstance(value, bool) or _json_number(value):
             out[key] = value
         else:
-            out[key] = str(value)[:100]
+            out[key] = shown(value, 100)
     return out
+
+
+def _json_number(value: object) -> bool:
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return isinstance(value, float) and math.isfinite(value)

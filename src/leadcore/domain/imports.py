@@ -111,7 +111,11 @@ def _created_at(value: object, problems: dict[str, str]) -> datetime | None:
     if moment.tzinfo is None:
         problems["created_at"] = "must carry a time zone"
         return None
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 is before the first instant in UTC
+        problems["created_at"] = "must fall between the years 1 and 9999 in UTC"
+        return None
 
 
 def _blank_to_none(values: Mapping[Any, Any]) -> dict[Any, Any]:

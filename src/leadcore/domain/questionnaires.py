@@ -253,6 +253,5 @@ def _number(value: object) -> tuple[AnswerValue | None, str | None]:
 
 def _name(key: object) -> str:
     """Return a key safe to echo back in an error (short, printable)."""
-    text = key if isinstance(key, str) else repr(key)
-    cleaned = "".join(c if c.isprintable() else "?" for c in text[:64])
+    cleaned = "".join(c if c.isprintable() else "?" for c in errors.shown(key, 64))
     return cleaned or "?"

@@ -16,7 +16,8 @@ from leadcore.domain.users import Role
 # of a CIN that would slip past the duplicate check.
 CIN_PATTERN = re.compile(r"[LU]\d{5}[A-Z]{2}\d{4}[A-Z]{3}\d{6}", re.ASCII)
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ()\-]*")
+# An area code may open in brackets: "(080) 2345-6789".
+PHONE_PATTERN = re.compile(r"\+?[0-9(][0-9 ()\-]*")
 
 # Maximum length in characters of every text field.
 MAX_LENGTHS: Mapping[str, int] = {
@@ -209,10 +210,14 @@ def parse_role(value: object, problems: _Problems | None = None) -> Role | None:
     return None
 
 
+# Versions are kept in signed 64-bit columns: a larger one can never be current.
+MAX_VERSION = 2**63 - 1
+
+
 def check_version(value: object, field: str = "expected_version") -> int:
-    """Return ``value`` as a version number (an int >= 1), or raise INVALID_INPUT."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise errors.invalid_field(field, "must be an integer of at least 1")
+    """Return ``value`` as a version number (1 to MAX_VERSION), or raise INVALID_INPUT."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_VERSION:
+        raise errors.invalid_field(field, f"must be an integer from 1 to {MAX_VERSION}")
     return value
 
 
@@ -240,6 +245,5 @@ def _refuse_unknown(
 
 def _field_name(field: object) -> str:
     """Return a field name safe to echo back (short, printable)."""
-    text = field if isinstance(field, str) else repr(field)
-    cleaned = "".join(c if c.isprintable() else "?" for c in text[:60])
+    cleaned = "".join(c if c.isprintable() else "?" for c in errors.shown(field, 60))
     return cleaned or "?"

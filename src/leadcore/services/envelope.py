@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -25,9 +26,14 @@ def run_action(action: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[st
 
 
 def to_data(result: Any) -> Any:
-    """Return ``result`` as JSON-ready data: ``to_dict()`` where it has one, lists item by item."""
+    """Return ``result`` as JSON-ready data: ``to_dict()`` where it has one, lists item by item.
+
+    Bytes (a document's content) become standard Base64 text.
+    """
     if hasattr(result, "to_dict"):
         return result.to_dict()
+    if isinstance(result, bytes | bytearray | memoryview):
+        return base64.b64encode(result).decode("ascii")
     if isinstance(result, list | tuple):
         return [to_data(item) for item in result]
     if isinstance(result, dict):

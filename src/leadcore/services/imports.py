@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
@@ -193,4 +194,5 @@ def _iterate(rows: object) -> Iterator[object]:
 def _positive(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise errors.invalid_field("batch_size", "must be a positive integer")
-    return value
+    # islice takes at most sys.maxsize; any batch that large already holds every row.
+    return min(value, sys.maxsize)

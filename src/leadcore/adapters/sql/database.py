@@ -4,18 +4,19 @@ Connections run in autocommit at the DBAPI level (psycopg ``autocommit``, sqlite
 ``isolation_level=None``); the unit of work sends BEGIN / BEGIN IMMEDIATE / COMMIT itself
 where its intent needs a transaction, so a single-statement command costs one round trip.
 
-Pool: no ping on every checkout (it would double the round trips of a read). A
-connection idle longer than ``pool_ping_idle_seconds`` is pinged when checked out, and a
-connection that breaks in use is invalidated by the unit of work, so the next checkout
-opens a new one. Connections are stamped with the pid that opened them, and after a
-fork the child drops its inherited pools without closing them (the parent keeps using
+Pool: SQLAlchemy's QueuePool opens, recycles and disposes connections; between two units
+of work a connection waits in this module's LIFO free list (cheaper than a pool checkout
+on the hot paths). No ping on every checkout (it would double the round trips of a
+read): a connection idle longer than ``pool_ping_idle_seconds`` is pinged before use, and
+a connection that breaks in use is invalidated by the unit of work, so the next command
+opens a new one. Connections are stamped with the pid that opened them, and after a fork
+the child drops its inherited connections without closing them (the parent keeps using
 those sockets).
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import sqlite3
 import time
@@ -37,8 +38,6 @@ from leadcore.adapters.sql.rows import PostgresRows, SqliteRows
 from leadcore.adapters.sql.statements import Statements
 from leadcore.domain import errors
 from leadcore.settings import Settings
-
-log = logging.getLogger("leadcore.adapters.sql")
 
 DRIVERS: Final = {
     "postgresql": "postgresql+psycopg",
@@ -93,6 +92,9 @@ class Database:
         # Connections between two units of work, newest last (LIFO): see checkout().
         self._idle: list[tuple[PoolProxiedConnection, DBAPICursor]] = []
         self._ping_after = settings.pool_ping_idle_seconds if self.is_postgres else None
+        # When a connection was last found lost: those idle since before are suspect too
+        # (a restart or a failover cuts them all), so they are pinged before use.
+        self._lost_at = float("-inf")
         self._closed = False
         _forget_after_fork(self)
 
@@ -102,8 +104,9 @@ class Database:
         Connections a unit released wait in a LIFO free list, so the next unit takes one
         with a list pop (~1 us) instead of a SQLAlchemy pool checkout (~10-20 us of CPU,
         measured on the get path); the pool behind it opens, recycles and disposes them.
-        Taken from the list, a connection idle for ``pool_ping_idle_seconds`` is pinged
-        and one older than ``pool_recycle_seconds`` goes back to be replaced.
+        Taken from the list, a connection idle for ``pool_ping_idle_seconds`` (or since
+        before another connection was found lost) is pinged, and one older than
+        ``pool_recycle_seconds`` goes back to be replaced.
         """
         idle = self._idle
         while idle:
@@ -118,7 +121,10 @@ class Database:
                 connection.close()  # the pool replaces it at its next checkout
                 continue
             ping_after = self._ping_after
-            stale = ping_after is not None and now - info[_LAST_USED] >= ping_after
+            last_used = info[_LAST_USED]
+            stale = last_used < self._lost_at or (
+                ping_after is not None and now - last_used >= ping_after
+            )
             if stale and not _ping(cursor):
                 connection.invalidate()
                 continue
@@ -152,7 +158,10 @@ class Database:
         """Return what kind of failure ``exc`` is, asking the dialect about disconnects."""
         driver = None if connection is None else connection.driver_connection
         disconnected = self.engine.dialect.is_disconnect(exc, driver, None)  # type: ignore[arg-type]  # the dialect accepts a driver connection or None
-        return classify(exc, disconnected=disconnected)
+        failure = classify(exc, disconnected=disconnected)
+        if failure is Failure.DISCONNECT:
+            self._lost_at = time.monotonic()
+        return failure
 
     def upgrade_schema(self) -> None:
         """Upgrade the schema to the newest migration; idempotent, safe from two processes.
@@ -236,15 +245,28 @@ def _create_engine(url: URL, settings: Settings) -> Engine:
     return engine
 
 
+def _milliseconds(seconds: float) -> str:
+    """Return a PostgreSQL timeout setting: 0 stays off, any other time is at least 1 ms."""
+    return str(max(1, round(seconds * 1000)) if seconds > 0 else 0)
+
+
 def _postgres_setup(settings: Settings) -> Any:
-    timeout_ms = str(round(settings.statement_timeout_seconds * 1000))
+    timeouts = {
+        "statement": _milliseconds(settings.statement_timeout_seconds),
+        "lock": _milliseconds(settings.lock_timeout_seconds),
+    }
 
     def on_connect(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         # UTC sessions make psycopg return timestamptz with tzinfo=UTC, equal to what
-        # was written; the statement timeout bounds every statement of the session.
+        # was written; the statement timeout bounds every statement of the session, the
+        # lock timeout every wait for a lock another session holds.
         cursor.execute("SET TIME ZONE 'UTC'")
-        cursor.execute("SELECT set_config('statement_timeout', %(ms)s, false)", {"ms": timeout_ms})
+        cursor.execute(
+            "SELECT set_config('statement_timeout', %(statement)s, false),"
+            " set_config('lock_timeout', %(lock)s, false)",
+            timeouts,
+        )
         cursor.fetchall()
         _stamp_new(record, cursor)
 

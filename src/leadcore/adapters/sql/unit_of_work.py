@@ -144,7 +144,8 @@ class SqlUnitOfWork:
                 in_transaction = self._in_transaction
                 failure = self._failed(exc)
                 if in_transaction or not self._may_rerun(failure, write=write, attempt=attempt):
-                    in_doubt = write and failure is Failure.DISCONNECT
+                    # Lost inside an open transaction, the write rolled back with it.
+                    in_doubt = write and failure is Failure.DISCONNECT and not in_transaction
                     raise translate(exc, failure, params, in_doubt=in_doubt) from exc
                 attempt += 1
                 log.debug("re-running a statement after %s (attempt %d)", failure.value, attempt)
@@ -193,8 +194,10 @@ class SqlUnitOfWork:
                 for row in rows:
                     copy.write_row(row)
         except self._db.dbapi_error as exc:
+            in_transaction = self._in_transaction
             failure = self._failed(exc)
-            raise translate(exc, failure, in_doubt=failure is Failure.DISCONNECT) from exc
+            in_doubt = failure is Failure.DISCONNECT and not in_transaction
+            raise translate(exc, failure, in_doubt=in_doubt) from exc
 
     def _ready(self) -> bool:
         return self._cursor is not None and (self._begin is None or self._in_transaction)

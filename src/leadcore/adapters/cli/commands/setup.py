@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -53,16 +55,24 @@ def init(
 def demo(
     ctx: typer.Context,
     db: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--db",
             metavar="URL",
-            help="An empty, throwaway store (the --db before the command is not used).",
+            help="An empty store to use (default: a throwaway SQLite file, deleted after; "
+            "the --db before the command is not used).",
         ),
-    ] = "memory://",
+    ] = None,
 ) -> None:
     """Walk through the promises with real output: races, duplicates, deactivation, ids, audit."""
-    with session(ctx, "demo", db=db, needs_actor=False) as current:
+    with tempfile.TemporaryDirectory(prefix="leadcore-demo-") as scratch:
+        url = db or f"sqlite:///{Path(scratch) / 'demo.db'}"
+        _run_demo(ctx, url)
+
+
+def _run_demo(ctx: typer.Context, url: str) -> None:
+    with session(ctx, "demo", db=url, needs_actor=False) as current:
+        say(f"store: {current.core!r}\n")
         shown = run_demo(current.core, say)
         missing = [code for code in DEMO_CODES if code not in shown]
         if missing:  # pragma: no cover  # the walkthrough itself would be broken
