@@ -9,14 +9,6 @@ from tests.assessments.helpers import QUESTIONS, assigned_lead
 from tests.conftest import People
 
 
-# Memory only until the SQL adapters implement the assessment/document ports; the lead
-# engineer lifts this override once they do, and these tests then run on every store.
-@pytest.fixture(params=["memory"])
-def store(request: pytest.FixtureRequest) -> str:
-    """The name of the store under test."""
-    return str(request.param)
-
-
 @pytest.fixture
 def questionnaire(core: LeadCore, people: People) -> Questionnaire:
     """Version 1 of the questionnaire, published by the admin."""

@@ -35,8 +35,7 @@ def busy_stage(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 @pytest.fixture
 def stage(busy_stage: Stage) -> Stage:
-    """A new stage of this test's own, on the busy store (a fresh database per test would
-    cost more than everything the test does)."""
+    """A stage of this test's own on the busy store (cheaper than a database per test)."""
     return Stage(busy_stage.core, busy_stage.admin)
 
 

@@ -15,14 +15,6 @@ from tests.conftest import FakeClock, People, store_url
 OpenCore = Callable[..., LeadCore]
 
 
-# Memory only until the SQL adapters implement the assessment/document ports; the lead
-# engineer lifts this override once they do, and these tests then run on every store.
-@pytest.fixture(params=["memory"])
-def store(request: pytest.FixtureRequest) -> str:
-    """The name of the store under test."""
-    return str(request.param)
-
-
 @pytest.fixture
 def lead(core: LeadCore, people: People) -> Lead:
     """A lead assigned to people.assessor."""

@@ -163,6 +163,7 @@ TARGETS: dict[str, Target] = {
 
 def fuzz_settings(store: str) -> settings:
     """Return the Hypothesis settings of a fuzz on ``store``."""
+    # Nested hostile values and 1 MB strings are slow and large on purpose.
     return settings(
         max_examples=EXAMPLES[store],
         deadline=None,

@@ -210,7 +210,7 @@ def parse_role(value: object, problems: _Problems | None = None) -> Role | None:
     return None
 
 
-# Versions are kept in signed 64-bit columns: a larger one can never be current.
+# No store keeps a version past a signed 64-bit integer: a larger one can never be current.
 MAX_VERSION = 2**63 - 1
 
 
