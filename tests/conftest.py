@@ -205,6 +205,8 @@ def connect_for_tests(
     ``lasting`` is passed to ``store_url``.
     """
     overrides.setdefault("rate_limits_enabled", False)
+    if store == "postgres":  # its default document folder is in the working directory
+        overrides.setdefault("document_directory", str(tmp_path_factory.mktemp("documents")))
     url = store_url(store, tmp_path_factory, lasting=lasting)
     connected = leadcore.connect(url, clock=clock, **overrides)
     try:

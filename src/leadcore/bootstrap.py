@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import attrs
 from dependency_injector import containers, providers
@@ -60,13 +60,25 @@ def _sql_database(url: str, settings: Settings) -> Iterator[Database]:
         database.dispose()
 
 
-def _blob_directory(settings: Settings) -> Iterator[Path]:
-    """Yield where document contents live: the configured directory, or a temporary one
-    that is removed at close (the memory store's default).
+def _blob_directory(settings: Settings, url: str) -> Iterator[Path]:
+    """Yield where document contents live.
+
+    The configured directory if any; else beside a SQLite file (``leads.db`` keeps them in
+    ``leads.db.documents/``), ``leadcore-documents/`` in the working directory for a
+    server database (like the default ``leadcore.db``), and for ``memory://`` (or an
+    in-memory SQLite) a temporary directory removed at close, as the data goes with it.
     """
-    # The SQL stores' default (next to the database file) comes with their document ports.
     if settings.document_directory is not None:
         yield Path(settings.document_directory)
+        return
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0].lower()
+    database = unquote(parts.path)[1:] if scheme == "sqlite" else ""
+    if database and database != ":memory:":
+        yield Path(database + ".documents")
+        return
+    if scheme == "postgresql":
+        yield Path("leadcore-documents")
         return
     temporary = tempfile.mkdtemp(prefix="leadcore-documents-")
     try:
@@ -125,7 +137,7 @@ class Container(containers.DeclarativeContainer):
     )
     audit = providers.Singleton(AuditService, uow=uow, limiter=limiter)
 
-    blob_directory = providers.Resource(_blob_directory, settings=settings)
+    blob_directory = providers.Resource(_blob_directory, settings=settings, url=config.url)
     blobs: providers.Provider[BlobStore] = providers.Selector(
         providers.Callable(lambda s: s.blob_store, settings),
         files=providers.Singleton(FileBlobStore, directory=blob_directory),

@@ -46,9 +46,9 @@ class Settings:
 
     #: Per actor and action class, at most this many commands per window ("100/second";
     #: None: no limit); the storage is the ``limits`` library's (``redis://…`` to share).
-    rate_limits_enabled: bool = False
-    rate_limit_read: str | None = "100/second"
-    rate_limit_write: str | None = "20/second"
+    rate_limits_enabled: bool = True
+    rate_limit_read: str | None = "1000/second"
+    rate_limit_write: str | None = "200/second"
     rate_limit_import: str | None = "10/minute"
     rate_limit_storage_uri: str = "memory://"
     #: Rows per transaction of a CSV import.

@@ -8,6 +8,7 @@ from datetime import timedelta
 import attrs
 import pytest
 
+import leadcore
 from leadcore import ErrorCode, LeadCore, LeadCoreError, Role, User
 from tests.batch.conftest import OpenCore
 from tests.batch.helpers import all_audit, lead_ids
@@ -109,3 +110,18 @@ def test_a_second_reviewer_import_in_a_window_is_refused(limited: Limited) -> No
     assert limited.core.leads.import_rows(limited.ravi.id, [lead_data(1)]).imported == 1
     refusal(lambda: limited.core.leads.import_rows(limited.ravi.id, [lead_data(2)]))
     assert lead_ids(limited.core, limited.admin.id) == ["LEAD-2026-0001"]
+
+
+def test_the_default_settings_limit_each_actors_writes_per_second() -> None:
+    """By default the 201st write by one actor within one second is refused."""
+    clock = FakeClock()
+    with leadcore.connect("memory://", clock=clock) as core:
+        admin = core.users.bootstrap_admin(email="admin@example.in", name="Asha")
+        ravi = core.users.create(
+            admin.id, {"email": "ravi@example.in", "name": "Ravi", "role": Role.REVIEWER}
+        )
+        clock.set(clock.current.replace(microsecond=0) + timedelta(seconds=1))
+        for n in range(1, 201):
+            core.leads.create(ravi.id, lead_data(n))
+        refusal(lambda: core.leads.create(ravi.id, lead_data(201)))
+        assert core.leads.list(ravi.id, limit=1000).items[-1].id == "LEAD-2026-0200"

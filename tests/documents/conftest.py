@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-import leadcore
 from leadcore import Lead, LeadCore, Role, User
 from tests.assessments.helpers import assigned_lead
-from tests.conftest import FakeClock, People, store_url
+from tests.conftest import FakeClock, People, connect_for_tests
 
 OpenCore = Callable[..., LeadCore]
 
@@ -37,10 +36,8 @@ def open_core(
     opened: list[LeadCore] = []
 
     def open_(**overrides: Any) -> LeadCore:
-        url = store_url(store, tmp_path_factory)
-        connected = leadcore.connect(url, clock=clock, rate_limits_enabled=False, **overrides)
+        connected = connect_for_tests(store, tmp_path_factory, clock, **overrides)
         opened.append(connected)
-        connected.create_schema()
         return connected
 
     yield open_

@@ -10,6 +10,13 @@ compare the store with it:
   the version by exactly one and a refused (stale) write changed nothing;
 - the audit trail holds exactly one entry per accepted change, with the right actor, and
   nothing else (so an inactive or unknown user never got a change through).
+
+The assessment workflow runs on the same leads: publishing the questionnaire, start (by
+the assigned assessor only), saving answers with fresh and stale versions, submit (refused
+while required answers are missing), approve and reject (a reason required). After every
+step the lead's status agrees with its latest assessment's (a CANCELLED lead may have
+any), each stored assessment is what its last accepted write returned, and its audit
+holds one entry per accepted change (its version).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import Any, TypeVar
 import attrs
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
     MultipleResults,
@@ -35,6 +43,8 @@ from hypothesis.stateful import (
 )
 
 from leadcore import (
+    Assessment,
+    AssessmentStatus,
     AuditAction,
     AuditEntry,
     ErrorCode,
@@ -45,14 +55,42 @@ from leadcore import (
     Role,
 )
 from tests import strategies
+from tests.assessments.helpers import QUESTIONS
 from tests.conftest import FakeClock, connect_for_tests
 
 T = TypeVar("T")
 
 GHOST_ID = "0190a1b2-c3d4-7e5f-8a9b-00000000dead"
 READ, WRITE, MANAGE = "read", "write", "manage"
-# IN_PROGRESS may be reassigned too (issue 4), but no run here starts an assessment.
-OPEN_FOR_ASSIGNMENT = frozenset({LeadStatus.NEW, LeadStatus.ASSIGNED})
+# An IN_PROGRESS lead may be reassigned too; its DRAFT goes to the new assessor (issue 4).
+OPEN_FOR_ASSIGNMENT = frozenset({LeadStatus.NEW, LeadStatus.ASSIGNED, LeadStatus.IN_PROGRESS})
+# The lead's status that goes with its latest assessment's (unless the lead is CANCELLED).
+LEAD_STATUS_OF = {
+    AssessmentStatus.DRAFT: LeadStatus.IN_PROGRESS,
+    AssessmentStatus.SUBMITTED: LeadStatus.SUBMITTED,
+    AssessmentStatus.APPROVED: LeadStatus.COMPLETED,
+    AssessmentStatus.REJECTED: LeadStatus.IN_PROGRESS,
+}
+# Two questionnaire versions to publish; both ask the required "employees" and "sector".
+QUESTIONNAIRES = [
+    QUESTIONS,
+    [*QUESTIONS, {"id": "turnover", "text": "Turnover in crore?", "type": "number"}],
+]
+REQUIRED = ("employees", "sector")
+# Valid partial saves (None clears an answer); the first answers every required question.
+ANSWER_SETS: list[dict[str, Any]] = [
+    {"employees": 120, "sector": "IT"},
+    {"employees": 7},
+    {"sector": "Manufacturing"},
+    {"exporter": True},
+    {"employees": None},
+    {"remarks": "Family-run"},
+]
+# The assessment rules' actor: "assigned" stands for the lead's assessor, if it has one.
+work_actors = st.sampled_from(["assigned", "assigned", *strategies.SIM_ACTORS])
+questionnaire_choices = st.sampled_from(range(len(QUESTIONNAIRES)))
+answer_sets = st.sampled_from(ANSWER_SETS)
+reasons = st.sampled_from([None, "  ", "Numbers do not add up"])
 TERMINAL = frozenset({LeadStatus.COMPLETED, LeadStatus.CANCELLED})
 
 # Memory is fast enough for a thorough search; the SQL stores pay for a database per example.
@@ -104,6 +142,10 @@ class LeadWorkflow(RuleBasedStateMachine):
         # Each lead as its last accepted write returned it, and who holds which CIN.
         self.model: dict[str, Lead] = {}
         self.cins: dict[str, str] = {}
+        # The published questionnaire (index into QUESTIONNAIRES) and its version; each
+        # lead's latest assessment as its last accepted write returned it.
+        self.questionnaire: tuple[int, int] | None = None
+        self.assessments: dict[str, Assessment] = {}
 
     def connect(self, clock: FakeClock) -> LeadCore:
         """Return a connected core on a fresh, empty database."""
@@ -164,6 +206,50 @@ class LeadWorkflow(RuleBasedStateMachine):
     def visible_to(self, actor: str, lead: Lead) -> bool:
         """Say whether ``actor`` may see ``lead`` (assessors: only leads assigned to them)."""
         return self.roles[actor] is not Role.ASSESSOR or lead.assessor_id == self.ids[actor]
+
+    def worker(self, actor: str, lead: Lead) -> str:
+        """Return the simulated user ``actor`` stands for ("assigned": the lead's assessor)."""
+        if actor != "assigned":
+            return actor
+        names = [name for name, user_id in self.ids.items() if user_id == lead.assessor_id]
+        return names[0] if names else "ghost"
+
+    def work_refusal(self, actor: str) -> ErrorCode | None:
+        """Return the code the actor check gives ``actor`` for assessment work, or None."""
+        if actor == "ghost":
+            return ErrorCode.UNAUTHORIZED
+        if not self.active[actor]:
+            return ErrorCode.USER_INACTIVE
+        return None if self.roles[actor] is Role.ASSESSOR else ErrorCode.INSUFFICIENT_PERMISSIONS
+
+    def decide_refusal(self, actor: str) -> ErrorCode | None:
+        """Return the code the actor check gives ``actor`` for a decision, or None."""
+        if actor == "ghost":
+            return ErrorCode.UNAUTHORIZED
+        if not self.active[actor]:
+            return ErrorCode.USER_INACTIVE
+        return ErrorCode.INSUFFICIENT_PERMISSIONS if self.roles[actor] is Role.ASSESSOR else None
+
+    def own_refusal(self, actor: str, lead: Lead, assessment: Assessment) -> ErrorCode | None:
+        """ASSESSOR_NOT_ASSIGNED unless ``actor`` is the assessment's and the lead's assessor."""
+        mine = self.ids[actor] == assessment.assessor_id == lead.assessor_id
+        return None if mine else ErrorCode.ASSESSOR_NOT_ASSIGNED
+
+    def moved_lead(self, lead: Lead, status: LeadStatus, actor: str) -> None:
+        """Record the lead's status move an accepted assessment command made."""
+        stored = self.core.leads.get(self.ids["admin"], lead.id)
+        assert stored == attrs.evolve(
+            lead, status=status, version=lead.version + 1, updated_at=stored.updated_at
+        )
+        self.accept(lead, stored, actor, AuditAction.LEAD_STATUS_UPDATED)
+
+    def changed_assessment(
+        self, before: Assessment, after: Assessment, actor: str, action: AuditAction
+    ) -> None:
+        """Record an accepted change of an assessment: one version later, one audit entry."""
+        assert (after.id, after.version) == (before.id, before.version + 1)
+        self.assessments[after.lead_id] = after
+        self.expected_audit.append((action, self.ids[actor], after.id))
 
     # --- rules -----------------------------------------------------------------------
 
@@ -322,11 +408,29 @@ class LeadWorkflow(RuleBasedStateMachine):
         assert result == attrs.evolve(
             lead,
             assessor_id=self.ids[assessor],
-            status=LeadStatus.ASSIGNED,
+            status=(
+                LeadStatus.IN_PROGRESS
+                if lead.status is LeadStatus.IN_PROGRESS
+                else LeadStatus.ASSIGNED
+            ),
             version=lead.version + 1,
             updated_at=result.updated_at,
         )
         self.accept(lead, result, actor, AuditAction.LEAD_ASSIGNED)
+        draft = self.assessments.get(lead_id)
+        if (
+            lead.status is LeadStatus.IN_PROGRESS
+            and draft is not None
+            and draft.status is AssessmentStatus.DRAFT
+        ):
+            handed = self.core.assessments.get(self.ids["admin"], draft.id)
+            assert handed == attrs.evolve(
+                draft,
+                assessor_id=self.ids[assessor],
+                version=draft.version + 1,
+                updated_at=handed.updated_at,
+            )
+            self.changed_assessment(draft, handed, actor, AuditAction.ASSESSMENT_UPDATED)
 
     @rule(
         actor=strategies.sim_actors,
@@ -399,6 +503,216 @@ class LeadWorkflow(RuleBasedStateMachine):
         year = self.clock.current.year
         self.clock.set(datetime(year, 12, 31, 23, 59, 59, 900_000, tzinfo=UTC))
 
+    # --- the assessment workflow ---------------------------------------------------------
+
+    @initialize(publish=st.booleans())
+    def maybe_publish_first(self, publish: bool) -> None:
+        """Most runs start with a published questionnaire, so that assessments can start."""
+        if publish:
+            self.publish("admin", 0)
+
+    @rule(actor=strategies.sim_actors, choice=questionnaire_choices)
+    def publish(self, actor: str, choice: int) -> None:
+        """Publish a questionnaire (ADMIN); the current questions again publish nothing."""
+        result = self.attempt(
+            self.refusal_for(actor, MANAGE),
+            lambda: self.core.assessments.set_questionnaire(
+                self.ids[actor], QUESTIONNAIRES[choice]
+            ),
+        )
+        if result is None:
+            return
+        if self.questionnaire is not None and self.questionnaire[0] == choice:
+            assert result.version == self.questionnaire[1]
+            return
+        version = 1 if self.questionnaire is None else self.questionnaire[1] + 1
+        assert result.version == version
+        self.questionnaire = (choice, version)
+        self.expected_audit.append(
+            (AuditAction.QUESTIONNAIRE_PUBLISHED, self.ids[actor], str(version))
+        )
+
+    @rule(lead_id=leads, assessor=st.sampled_from(["assessor1", "assessor2"]))
+    def hand_to_assessor(self, lead_id: str, assessor: str) -> None:
+        """Assign a lead to an assessor with a fresh version (so that assessments happen)."""
+        self.assign("reviewer1", lead_id, 0, assessor)
+
+    @rule(actor=work_actors, lead_id=leads)
+    def start(self, actor: str, lead_id: str) -> None:
+        """Start: only the lead's assessor, on an ASSIGNED lead or after a rejection."""
+        lead = self.model[lead_id]
+        actor = self.worker(actor, lead)
+        latest = self.assessments.get(lead_id)
+        expected = self.work_refusal(actor) or (
+            None if lead.assessor_id == self.ids[actor] else ErrorCode.ASSESSOR_NOT_ASSIGNED
+        )
+        open_draft = (
+            latest is not None
+            and latest.status is AssessmentStatus.DRAFT
+            and lead.status is LeadStatus.IN_PROGRESS
+        )
+        rework = (
+            latest is not None
+            and latest.status is AssessmentStatus.REJECTED
+            and lead.status is LeadStatus.IN_PROGRESS
+        )
+        if expected is None and not open_draft:
+            if not rework and lead.status is not LeadStatus.ASSIGNED:
+                expected = ErrorCode.INVALID_STATUS_TRANSITION
+            elif self.questionnaire is None:
+                expected = ErrorCode.INVALID_INPUT
+        result = self.attempt(
+            expected, lambda: self.core.assessments.start(self.ids[actor], lead_id)
+        )
+        if result is None:
+            return
+        if open_draft:
+            assert result == latest
+            return
+        assert self.questionnaire is not None
+        assert (result.lead_id, result.assessor_id, result.status, result.version) == (
+            lead_id,
+            self.ids[actor],
+            AssessmentStatus.DRAFT,
+            1,
+        )
+        assert result.revision == (1 if latest is None else latest.revision + 1)
+        assert result.questionnaire_version == self.questionnaire[1]
+        if not rework:
+            self.moved_lead(lead, LeadStatus.IN_PROGRESS, actor)
+        self.assessments[lead_id] = result
+        self.expected_audit.append((AuditAction.ASSESSMENT_CREATED, self.ids[actor], result.id))
+
+    @rule(
+        actor=work_actors,
+        lead_id=leads,
+        offset=strategies.version_offsets,
+        answers=answer_sets,
+    )
+    def save_answers(self, actor: str, lead_id: str, offset: int, answers: dict[str, Any]) -> None:
+        """Save answers with a fresh or stale version; saving what is there writes nothing."""
+        lead, assessment = self.model[lead_id], self.assessments.get(lead_id)
+        if assessment is None:
+            return
+        actor = self.worker(actor, lead)
+        version = max(1, assessment.version + offset)
+        expected = (
+            self.work_refusal(actor)
+            or self.own_refusal(actor, lead, assessment)
+            or (None if version == assessment.version else ErrorCode.CONCURRENT_MODIFICATION)
+            or (
+                None
+                if assessment.status is AssessmentStatus.DRAFT
+                else ErrorCode.ASSESSMENT_ALREADY_SUBMITTED
+            )
+        )
+        result = self.attempt(
+            expected,
+            lambda: self.core.assessments.save_answers(
+                self.ids[actor], assessment.id, answers, expected_version=version
+            ),
+        )
+        if result is None:
+            return
+        merged = {**assessment.answer_values(), **answers}
+        merged = {question: value for question, value in merged.items() if value is not None}
+        assert result.answer_values() == merged
+        if merged == assessment.answer_values():
+            assert result == assessment
+            return
+        self.changed_assessment(assessment, result, actor, AuditAction.ASSESSMENT_UPDATED)
+
+    @rule(actor=work_actors, lead_id=leads, offset=strategies.version_offsets)
+    def submit(self, actor: str, lead_id: str, offset: int) -> None:
+        """Submit: refused while a required answer is missing; the lead -> SUBMITTED."""
+        lead, assessment = self.model[lead_id], self.assessments.get(lead_id)
+        if assessment is None:
+            return
+        actor = self.worker(actor, lead)
+        version = max(1, assessment.version + offset)
+        answered = assessment.answer_values()
+        expected = (
+            self.work_refusal(actor)
+            or self.own_refusal(actor, lead, assessment)
+            or (None if version == assessment.version else ErrorCode.CONCURRENT_MODIFICATION)
+            or (
+                None
+                if assessment.status is AssessmentStatus.DRAFT
+                else ErrorCode.ASSESSMENT_ALREADY_SUBMITTED
+            )
+            or (None if all(q in answered for q in REQUIRED) else ErrorCode.INVALID_INPUT)
+            or (
+                None
+                if lead.status is LeadStatus.IN_PROGRESS
+                else ErrorCode.INVALID_STATUS_TRANSITION
+            )
+        )
+        result = self.attempt(
+            expected,
+            lambda: self.core.assessments.submit(
+                self.ids[actor], assessment.id, expected_version=version
+            ),
+        )
+        if result is None:
+            return
+        assert result.status is AssessmentStatus.SUBMITTED
+        self.moved_lead(lead, LeadStatus.SUBMITTED, actor)
+        self.changed_assessment(assessment, result, actor, AuditAction.ASSESSMENT_SUBMITTED)
+
+    @rule(
+        actor=strategies.sim_actors,
+        lead_id=leads,
+        offset=strategies.version_offsets,
+        approve=st.booleans(),
+        reason=reasons,
+    )
+    def decide(
+        self, actor: str, lead_id: str, offset: int, approve: bool, reason: str | None
+    ) -> None:
+        """Approve or reject (a reason required); the lead -> COMPLETED or IN_PROGRESS."""
+        lead, assessment = self.model[lead_id], self.assessments.get(lead_id)
+        if assessment is None:
+            return
+        version = max(1, assessment.version + offset)
+        expected = (
+            self.decide_refusal(actor)
+            or (None if version == assessment.version else ErrorCode.CONCURRENT_MODIFICATION)
+            or (
+                ErrorCode.INVALID_INPUT
+                if not approve and (reason is None or not reason.strip())
+                else None
+            )
+            or (
+                None
+                if assessment.status is AssessmentStatus.SUBMITTED
+                and lead.status is LeadStatus.SUBMITTED
+                else ErrorCode.INVALID_STATUS_TRANSITION
+            )
+        )
+
+        def call() -> Assessment:
+            if approve:
+                return self.core.assessments.approve(self.ids[actor], assessment.id, version)
+            return self.core.assessments.reject(
+                self.ids[actor], assessment.id, version, reason=reason
+            )
+
+        result = self.attempt(expected, call)
+        if result is None:
+            return
+        status, action, lead_status = (
+            (AssessmentStatus.APPROVED, AuditAction.ASSESSMENT_APPROVED, LeadStatus.COMPLETED)
+            if approve
+            else (
+                AssessmentStatus.REJECTED,
+                AuditAction.ASSESSMENT_REJECTED,
+                LeadStatus.IN_PROGRESS,
+            )
+        )
+        assert (result.status, result.decided_by) == (status, self.ids[actor])
+        self.moved_lead(lead, lead_status, actor)
+        self.changed_assessment(assessment, result, actor, action)
+
     # --- invariants --------------------------------------------------------------------
 
     def stored_leads(self) -> list[Lead]:
@@ -446,9 +760,28 @@ class LeadWorkflow(RuleBasedStateMachine):
         """The trail is exactly the accepted changes with their actors; versions agree."""
         entries = self.stored_audit()
         assert [(e.action, e.actor_id, e.entity_id) for e in entries] == self.expected_audit
-        per_lead = Counter(e.lead_id for e in entries if e.lead_id is not None)
+        per_lead = Counter(e.lead_id for e in entries if e.entity_id == e.lead_id)
         assert per_lead == {lead_id: lead.version for lead_id, lead in self.model.items()}
         assert GHOST_ID not in {e.actor_id for e in entries}
+
+    @invariant()
+    def every_latest_assessment_is_its_last_accepted_write_audited_once_per_change(
+        self,
+    ) -> None:
+        """Each lead's latest assessment equals the model; its entries number its version."""
+        admin = self.ids["admin"]
+        per_assessment = Counter(e.entity_id for e in self.stored_audit())
+        for lead_id, assessment in self.assessments.items():
+            assert self.core.assessments.for_lead(admin, lead_id)[-1] == assessment
+            assert per_assessment[assessment.id] == assessment.version
+
+    @invariant()
+    def the_lead_status_agrees_with_its_latest_assessment(self) -> None:
+        """DRAFT: IN_PROGRESS, SUBMITTED: SUBMITTED, APPROVED: COMPLETED, REJECTED: IN_PROGRESS."""
+        for lead in self.stored_leads():
+            latest = self.assessments.get(lead.id)
+            if latest is not None and lead.status is not LeadStatus.CANCELLED:
+                assert lead.status is LEAD_STATUS_OF[latest.status], (lead, latest)
 
 
 def test_the_lead_workflow_keeps_its_invariants(

@@ -62,10 +62,11 @@ def parse_row(row_number: int, row: object, id_format: LeadIdFormat) -> ImportRo
     """Validate one input row; raise INVALID_INPUT naming every bad field."""
     if not isinstance(row, Mapping):
         raise errors.invalid_field("row", "must be a mapping of field names to values")
-    lead_part = {k: v for k, v in row.items() if k not in LEGACY_FIELDS}
+    # A CSV cell that is empty means "no value", not an empty string.
+    lead_part = {k: (None if v == "" else v) for k, v in row.items() if k not in LEGACY_FIELDS}
     problems: dict[str, str] = {}
     try:
-        fields = validate_new_lead(_blank_to_none(lead_part))
+        fields = validate_new_lead(lead_part)
     except LeadCoreError as exc:
         problems.update(exc.context.get("fields", {}))
         fields = {}
@@ -116,8 +117,3 @@ def _created_at(value: object, problems: dict[str, str]) -> datetime | None:
     except OverflowError:  # 0001-01-01T00:00+14:00 is before the first instant in UTC
         problems["created_at"] = "must fall between the years 1 and 9999 in UTC"
         return None
-
-
-def _blank_to_none(values: Mapping[Any, Any]) -> dict[Any, Any]:
-    """A CSV cell that is empty means "no value", not an empty string."""
-    return {k: (None if v == "" else v) for k, v in values.items()}

@@ -6,7 +6,6 @@ import itertools
 import logging
 import sys
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 
 from leadcore.domain import errors
 from leadcore.domain.audit import AuditAction, AuditEntry, lead_entry
@@ -162,27 +161,21 @@ class LeadImporter:
             numbers = iter(uow.sequences.reserve(numbering.counter, len(fresh)))
         leads: list[Lead] = []
         entries: list[AuditEntry] = []
+        new_id = self._ids.new_id  # once per batch, not per row: this loop is the hot path
+        created = AuditAction.LEAD_CREATED
         for row in rows:
-            created_at = row.created_at or now
             if row.legacy_id is not None:
                 lead_id = row.legacy_id
             else:
                 lead_id = numbering.format(next(numbers))
-            draft = LeadDraft(fields=row.fields, created_by=actor.id, created_at=created_at)
+            draft = LeadDraft(
+                fields=row.fields, created_by=actor.id, created_at=row.created_at or now
+            )
             leads.append(draft.to_lead(lead_id))
-            entries.append(self._entry(actor, draft, lead_id, now))
+            entries.append(
+                lead_entry(new_id(), now, actor.id, created, lead_id, {}, draft.audit_values())
+            )
         uow.leads.insert_many(leads, entries)
-
-    def _entry(self, actor: User, draft: LeadDraft, lead_id: str, now: datetime) -> AuditEntry:
-        return lead_entry(
-            self._ids.new_id(),
-            now,
-            actor.id,
-            AuditAction.LEAD_CREATED,
-            lead_id,
-            {},
-            draft.audit_values(),
-        )
 
 
 def _iterate(rows: object) -> Iterator[object]:

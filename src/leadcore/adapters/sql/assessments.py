@@ -79,11 +79,16 @@ ANSWERS_DELETE = "DELETE FROM answers WHERE assessment_id = :assessment_id"
 # lead waits for this transaction, or wins first and this one sees no row.
 LEAD_HOLD = "UPDATE leads SET version = version WHERE id = :lead_id AND version = :lead_version"
 LEAD_VERSION = "SELECT version FROM leads WHERE id = :lead_id"
+# The latest revision is the one no later revision of the same lead exists for (an
+# anti-join: PostgreSQL hashes it or probes uq_assessments_lead_id_revision, instead of
+# a max() subquery per answer row); an answer's lead_id is its assessment's. The answers
+# are found through ix_answers_question_id_lead_id (tests/assessments/test_answers_plan.py).
 ANSWERS_FOR_QUESTION = (
     "SELECT a.assessment_id, a.lead_id, a.question_id, a.value "
     "FROM answers AS a JOIN assessments AS s ON s.id = a.assessment_id "
     "WHERE a.question_id = :question_id "
-    "AND s.revision = (SELECT max(t.revision) FROM assessments AS t WHERE t.lead_id = s.lead_id) "
+    "AND NOT EXISTS (SELECT 1 FROM assessments AS t "
+    "WHERE t.lead_id = a.lead_id AND t.revision > s.revision) "
     "ORDER BY a.lead_id"
 )
 ANSWERS_FOR_QUESTION_OF_ASSESSOR = (
@@ -91,7 +96,8 @@ ANSWERS_FOR_QUESTION_OF_ASSESSOR = (
     "FROM answers AS a JOIN assessments AS s ON s.id = a.assessment_id "
     "JOIN leads AS l ON l.id = s.lead_id "
     "WHERE a.question_id = :question_id AND l.assessor_id = :assessor_id "
-    "AND s.revision = (SELECT max(t.revision) FROM assessments AS t WHERE t.lead_id = s.lead_id) "
+    "AND NOT EXISTS (SELECT 1 FROM assessments AS t "
+    "WHERE t.lead_id = a.lead_id AND t.revision > s.revision) "
     "ORDER BY a.lead_id"
 )
 DOCUMENT_INSERT = (
