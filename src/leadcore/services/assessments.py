@@ -303,6 +303,14 @@ class AssessmentService:
     ) -> Assessment:
         """Write a decision and the lead's move, both compare-and-set, then commit."""
         lead = _lead_of(uow, assessment)
+        if lead.status is not LeadStatus.SUBMITTED:
+            # A colleague's decision committed between our two reads: our copy is stale,
+            # which the caller should hear as such, not as a refused status move.
+            current = uow.assessments.get(assessment.id)
+            if current is not None and current.version != assessment.version:
+                raise errors.stale_data(
+                    "assessment", assessment.id, assessment.version, current.version
+                )
         moved = lead.moved(event, target, decided.updated_at)
         self._save_lead(uow, actor, lead, moved, Permission.DECIDE_ASSESSMENTS)
         action = (
