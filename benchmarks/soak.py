@@ -32,6 +32,7 @@ import os
 import queue
 import random
 import resource
+import signal
 import sys
 import tempfile
 import time
@@ -71,6 +72,7 @@ FRESH = 20  # newest own leads a worker keeps as candidates for a cycle
 PAGE = 25  # page size of the lead lists
 GRACE = 120.0  # seconds past the end a worker may take to report (its last call may be slow)
 START_TIMEOUT = 120.0  # seconds the workers may take to connect and line up
+POLL = 5.0  # seconds between the parent's looks at its workers while it waits
 SHOWN_FAILURES = 30  # failures a worker keeps word for word (all are counted)
 SHOWN_TRACEBACKS = 5  # failures a worker prints with their traceback as they happen
 SHOWN_BREAKS = 30  # broken invariants listed word for word (all are counted)
@@ -314,12 +316,13 @@ class Worker:
 
     def edits(self) -> dict[str, object]:
         """Return changes of one or two fields, with values nobody has written before."""
-        stamp = f"{self.number}-{next(self._serial)}"
+        serial = next(self._serial)
+        stamp = f"{self.number}-{serial}"
         choices: dict[str, object] = {
             "company_name": f"Soak Renamed {stamp} Pvt Ltd",
             "city": f"City {stamp}",
             "notes": f"Note {stamp}",
-            "contact_phone": f"+91 80 {self.rnd.randint(1000_0000, 9999_9999)}",
+            "contact_phone": f"+91 {self.number:03d} {serial:08d}",
         }
         picked = self.rnd.sample(sorted(choices), self.rnd.randint(1, 2))
         return {name: choices[name] for name in picked}
@@ -750,9 +753,13 @@ class Check:
 
 
 def check_invariants(url: str, counted: Mapping[str, int]) -> Check:
-    """Read the tables with plain SQL and check every invariant against them.
+    """Read the tables with plain SQL (outside leadcore) and check every invariant.
 
-    ``counted``: accepted changes per lead as the workers counted them.
+    Per year, ids 1..N without a gap or a repeat and the counter at N; one LEAD_CREATED
+    per lead; as many change entries (LEAD_UPDATED, LEAD_ASSIGNED, LEAD_STATUS_UPDATED)
+    as version - 1; version = 1 + the accepted changes the workers ``counted``; no audit
+    entry of a missing lead; assessment revisions 1..k, all but the latest REJECTED, the
+    latest agreeing with the lead's status, each with one ASSESSMENT_CREATED entry.
     """
     with psycopg.connect(psycopg_dsn(url), autocommit=True) as connection:
         leads = connection.execute(b"SELECT id, version, status FROM leads").fetchall()
@@ -937,29 +944,33 @@ def run_soak(
         proc.start()
     started = time.monotonic()
     deadline = started + START_TIMEOUT + seconds + GRACE
+    beat = started + heartbeat if heartbeat is not None else float("inf")
     tallies: list[Tally] = []
     crashes: list[str] = []
     try:
-        while len(tallies) + len(crashes) < processes:
+        while (missing := processes - len(tallies) - len(crashes)) > 0:
             left = deadline - time.monotonic()
             if left <= 0:
-                crashes.append(f"{processes - len(tallies)} workers did not report in time")
+                crashes.append(f"{missing} workers did not report in time")
                 break
             try:
-                number, tally, crash = results.get(
-                    timeout=left if heartbeat is None else min(left, heartbeat)
-                )
+                number, tally, crash = results.get(timeout=min(left, POLL))
             except queue.Empty:
                 if not any(proc.is_alive() for proc in procs) and results.empty():
-                    crashes.append(f"{processes - len(tallies)} workers died without a report")
+                    crashes.append(f"{missing} workers died without a report")
                     break
-                if heartbeat is not None:
+                if heartbeat is not None and time.monotonic() >= beat:
                     print_counts(url, started, out)
+                    beat += heartbeat
                 continue
             if tally is None:
                 crashes.append(f"worker {number} crashed:\n{crash}")
             else:
                 tallies.append(tally)
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): no worker outlives the parent
+        for proc in procs:
+            proc.kill()
+        raise
     finally:
         for proc in procs:
             proc.join(timeout=30)
@@ -1134,6 +1145,8 @@ def main(argv: list[str] | None = None) -> int:
         "--heartbeat", type=float, default=60.0, help="seconds between progress lines (60)"
     )
     args = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so the workers are killed and the embedded server removed.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(128 + signal.SIGTERM))
     seed = args.seed if args.seed is not None else random.randrange(1, 1_000_000)
     server = Server(args.dsn)
     try:
