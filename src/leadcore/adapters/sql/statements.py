@@ -11,37 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any
 
+import attrs
 from sqlalchemy import ColumnElement, Select, bindparam, insert, select, text, tuple_, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 
 from leadcore.adapters.sql.tables import audit_entries, counters, leads, users
+from leadcore.domain.leads import Lead
 
 USER_COLUMNS = tuple(
     users.c[name]
     for name in ("id", "email", "name", "role", "is_active", "created_at", "updated_at")
 )
 # In the order of the Lead attrs class, so a row maps onto it position by position.
-LEAD_COLUMNS = tuple(
-    leads.c[name]
-    for name in (
-        "id",
-        "cin",
-        "company_name",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "city",
-        "state",
-        "notes",
-        "status",
-        "assessor_id",
-        "created_by",
-        "created_at",
-        "updated_at",
-        "version",
-    )
-)
+# In the order of Lead's fields, so that a row of these columns is Lead(*row) once converted.
+LEAD_COLUMNS = tuple(leads.c[field.name] for field in attrs.fields(Lead))
+
 AUDIT_COLUMNS = tuple(
     audit_entries.c[name]
     for name in (
