@@ -142,6 +142,7 @@ EXPECTED_HOLDERS: dict[Permission, set[Role]] = {
     Permission.READ_ALL_LEADS: {ADMIN, REVIEWER},
     Permission.READ_ASSIGNED_LEADS: {ADMIN, REVIEWER, ASSESSOR},
     Permission.READ_AUDIT_LOG: {ADMIN, REVIEWER},
+    Permission.VERIFY_AUDIT: {ADMIN},
     Permission.IMPORT_LEGACY_IDS: {ADMIN},
     Permission.REBUILD_COUNTERS: {ADMIN},
 }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from datetime import datetime
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -158,3 +160,140 @@ def questionnaire_entry(
         old={},
         new=dict(new),
     )
+
+
+# --- The tamper-evident chain -------------------------------------------------------
+#
+# Every entry carries ``hash = sha256(prev + "\n" + content)``, where ``prev`` is the hash
+# of the previous entry of the same stream ("" for a stream's first entry) and ``content``
+# is the canonical JSON text of the entry. A lead's stream is the entries whose lead_id
+# is that lead; the users stream is the entries with no lead. Editing, deleting or
+# reordering a stored entry changes some link, which ``verify_chains`` finds.
+
+USERS_STREAM = "users"
+
+
+def stream_of(lead_id: str | None) -> str:
+    """Return the name of the stream an entry with this lead_id belongs to."""
+    return USERS_STREAM if lead_id is None else f"lead:{lead_id}"
+
+
+def _encode(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+
+
+def _canonical_fields(entry: AuditEntry) -> dict[str, Any]:
+    """Return the hashed fields; the time stamp in UTC, so every store reads it back alike."""
+    return {
+        "action": entry.action.value,
+        "actor_id": entry.actor_id,
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "entity_id": entry.entity_id,
+        "entity_type": entry.entity_type.value,
+        "id": entry.id,
+        "lead_id": entry.lead_id,
+        "new": dict(entry.new),
+        "old": dict(entry.old),
+    }
+
+
+def canonical_content(entry: AuditEntry) -> str:
+    """Return the entry's fields as compact, key-sorted, ASCII-only JSON text."""
+    return _encode(_canonical_fields(entry))
+
+
+def content_around_lead_id(entry: AuditEntry) -> tuple[str, str, str]:
+    """Return the canonical content of a lead entry as the text around its two lead ids.
+
+    For an entry whose ``entity_id`` and ``lead_id`` are the lead's id, the content is
+    ``a + id + b + id + c``: the store that makes the id in SQL assembles the text there.
+    The id is assumed to need no JSON escaping (lead ids are ASCII letters, digits, ``-``).
+    """
+    fields = _canonical_fields(entry)
+    # Keys in sorted order: ... "entity_id" ... "entity_type","id", "lead_id" ...
+    before = {k: v for k, v in fields.items() if k < "entity_id"}
+    between = {k: v for k, v in fields.items() if "entity_id" < k < "lead_id"}
+    after = {k: v for k, v in fields.items() if k > "lead_id"}
+    a = _encode(before)[:-1] + ',"entity_id":"'
+    b = '",' + _encode(between)[1:-1] + ',"lead_id":"'
+    c = '",' + _encode(after)[1:]
+    return a, b, c
+
+
+def chain_hash(previous: str, content: str) -> str:
+    """Return the hex SHA-256 of ``previous + "\\n" + content``."""
+    return hashlib.sha256(f"{previous}\n{content}".encode()).hexdigest()
+
+
+def entry_hash(previous: str, entry: AuditEntry) -> str:
+    """Return the hash of ``entry`` chained after ``previous``."""
+    return chain_hash(previous, canonical_content(entry))
+
+
+@attrs.frozen
+class AuditLink:
+    """One stored entry with its position in the trail and its stored hash."""
+
+    position: int
+    entry: AuditEntry
+    hash: str | None
+
+
+@attrs.frozen
+class ChainReport:
+    """The outcome of re-computing the chains: ``ok``, or where the first break is."""
+
+    ok: bool
+    checked: int
+    stream: str | None = None
+    position: int | None = None
+    entry_id: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return attrs.asdict(self)
+
+
+def verify_chains(links: Iterable[AuditLink], heads: Mapping[str, str | None]) -> ChainReport:
+    """Re-compute every stream's chain over ``links`` (in position order) against ``heads``.
+
+    ``heads`` maps each stream to the hash its row says the stream's last entry has, read
+    BEFORE the links: entries appended in between (the stores read without a snapshot)
+    follow the head, so each head must be the hash of some entry of its stream, or ""
+    for a stream with no entry. A stream missing from ``heads`` is checked link by link.
+    """
+    last: dict[str, str] = {}
+    reached: set[str] = set()
+    checked = 0
+    for link in links:
+        stream = stream_of(link.entry.lead_id)
+        expected = entry_hash(last.get(stream, ""), link.entry)
+        if link.hash != expected:
+            reason = (
+                "the entry has no hash"
+                if link.hash is None
+                else "the hash does not match the entry and the one before it"
+            )
+            return ChainReport(
+                ok=False,
+                checked=checked,
+                stream=stream,
+                position=link.position,
+                entry_id=link.entry.id,
+                reason=reason,
+            )
+        last[stream] = expected
+        if heads.get(stream) == expected:
+            reached.add(stream)
+        checked += 1
+    for stream, head in heads.items():
+        if stream in reached or (head == "" and stream not in last):
+            continue
+        return ChainReport(
+            ok=False,
+            checked=checked,
+            stream=stream,
+            reason="the stream's head is the hash of none of its entries",
+        )
+    return ChainReport(ok=True, checked=checked)
