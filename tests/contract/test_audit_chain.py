@@ -109,7 +109,7 @@ def tamper(core: LeadCore, store: str) -> Tamper:
 
 def a_history(core: LeadCore, people: People) -> str:
     """Create two leads and change the first twice; return the first lead's id."""
-    lead = core.leads.create(people.reviewer.id, lead_data(1))
+    lead = core.leads.create(people.reviewer.id, lead_data(1, company_name="Société Ñ 株式会社"))
     core.leads.create(people.reviewer.id, lead_data(2))
     lead = core.leads.update(people.reviewer.id, lead.id, {"city": "Pune"}, lead.version)
     core.leads.update(people.reviewer.id, lead.id, {"notes": "called"}, lead.version)

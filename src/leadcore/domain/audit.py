@@ -178,28 +178,34 @@ def stream_of(lead_id: str | None) -> str:
     return USERS_STREAM if lead_id is None else f"lead:{lead_id}"
 
 
-def _encode(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+# The canonical JSON pieces, made by the C encoders (a create computes one per lead).
+_string = json.encoder.encode_basestring_ascii
+_document = json.JSONEncoder(sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode
 
 
-def _canonical_fields(entry: AuditEntry) -> dict[str, Any]:
-    """Return the hashed fields; the time stamp in UTC, so every store reads it back alike."""
-    return {
-        "action": entry.action.value,
-        "actor_id": entry.actor_id,
-        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "entity_id": entry.entity_id,
-        "entity_type": entry.entity_type.value,
-        "id": entry.id,
-        "lead_id": entry.lead_id,
-        "new": dict(entry.new),
-        "old": dict(entry.old),
-    }
+def _pieces(entry: AuditEntry) -> tuple[str, str, str]:
+    """Return the content around the encoded ``entity_id`` and ``lead_id``, in key order.
+
+    The keys are in sorted order, as ``json.dumps(..., sort_keys=True)`` would put them;
+    the time stamp is in UTC with microseconds, as every store reads it back.
+    """
+    at = entry.at.astimezone(UTC).isoformat(timespec="microseconds")
+    head = (
+        f'{{"action":{_string(entry.action.value)},"actor_id":{_string(entry.actor_id)},'
+        f'"at":{_string(at)},"entity_id":'
+    )
+    middle = (
+        f',"entity_type":{_string(entry.entity_type.value)},"id":{_string(entry.id)},"lead_id":'
+    )
+    tail = f',"new":{_document(dict(entry.new))},"old":{_document(dict(entry.old))}}}'
+    return head, middle, tail
 
 
 def canonical_content(entry: AuditEntry) -> str:
     """Return the entry's fields as compact, key-sorted, ASCII-only JSON text."""
-    return _encode(_canonical_fields(entry))
+    head, middle, tail = _pieces(entry)
+    lead = "null" if entry.lead_id is None else _string(entry.lead_id)
+    return head + _string(entry.entity_id) + middle + lead + tail
 
 
 def content_around_lead_id(entry: AuditEntry) -> tuple[str, str, str]:
@@ -207,17 +213,10 @@ def content_around_lead_id(entry: AuditEntry) -> tuple[str, str, str]:
 
     For an entry whose ``entity_id`` and ``lead_id`` are the lead's id, the content is
     ``a + id + b + id + c``: the store that makes the id in SQL assembles the text there.
-    The id is assumed to need no JSON escaping (lead ids are ASCII letters, digits, ``-``).
+    The id must need no JSON escaping (lead ids are ASCII letters, digits and ``-``).
     """
-    fields = _canonical_fields(entry)
-    # Keys in sorted order: ... "entity_id" ... "entity_type","id", "lead_id" ...
-    before = {k: v for k, v in fields.items() if k < "entity_id"}
-    between = {k: v for k, v in fields.items() if "entity_id" < k < "lead_id"}
-    after = {k: v for k, v in fields.items() if k > "lead_id"}
-    a = _encode(before)[:-1] + ',"entity_id":"'
-    b = '",' + _encode(between)[1:-1] + ',"lead_id":"'
-    c = '",' + _encode(after)[1:]
-    return a, b, c
+    head, middle, tail = _pieces(entry)
+    return head + '"', '"' + middle + '"', '"' + tail
 
 
 def chain_hash(previous: str, content: str) -> str:
