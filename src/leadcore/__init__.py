@@ -7,7 +7,7 @@ here is the stable contract.
 
 from leadcore.bootstrap import LeadCore, connect
 from leadcore.domain.assessments import Answer, Assessment, AssessmentStatus
-from leadcore.domain.audit import AuditAction, AuditEntry, EntityType
+from leadcore.domain.audit import AuditAction, AuditEntry, ChainReport, EntityType
 from leadcore.domain.documents import Document, DocumentLimits
 from leadcore.domain.errors import ErrorCode, LeadCoreError, user_message
 from leadcore.domain.lead_ids import LeadIdFormat
@@ -25,6 +25,7 @@ __all__ = [
     "AssessmentStatus",
     "AuditAction",
     "AuditEntry",
+    "ChainReport",
     "Document",
     "DocumentLimits",
     "EntityType",

@@ -107,6 +107,9 @@ TARGETS: dict[str, Target] = {
         s.limit_slots,
         s.cursor_slots,
     ),
+    "audit.verify": target(
+        lambda c: c.audit.verify, s.actor_slots, st.one_of(st.none(), s.lead_slots)
+    ),
     "assessments.set_questionnaire": target(
         lambda c: c.assessments.set_questionnaire, s.actor_slots, s.question_list_slots
     ),

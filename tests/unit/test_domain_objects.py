@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import attrs
 import pytest
 
 from leadcore import AuditAction, EntityType, ErrorCode, LeadCoreError, LeadStatus, Role, User
-from leadcore.domain.audit import lead_entry, user_entry
+from leadcore.domain.audit import canonical_content, content_around_lead_id, lead_entry, user_entry
 from leadcore.domain.leads import Lead, LeadDraft
 from leadcore.domain.users import PERMISSIONS, ActorGuard, Permission, authorize, roles_with
 
@@ -142,6 +142,7 @@ EXPECTED_HOLDERS: dict[Permission, set[Role]] = {
     Permission.READ_ALL_LEADS: {ADMIN, REVIEWER},
     Permission.READ_ASSIGNED_LEADS: {ADMIN, REVIEWER, ASSESSOR},
     Permission.READ_AUDIT_LOG: {ADMIN, REVIEWER},
+    Permission.VERIFY_AUDIT: {ADMIN},
     Permission.IMPORT_LEGACY_IDS: {ADMIN},
     Permission.REBUILD_COUNTERS: {ADMIN},
 }
@@ -223,3 +224,16 @@ def test_an_entry_keeps_its_own_copy_of_old_and_new() -> None:
     entry = lead_entry("e-1", AT, "u-1", AuditAction.LEAD_UPDATED, "L", {}, new)
     new["city"] = "Delhi"
     assert entry.new == {"city": "Pune"}
+
+
+def test_the_canonical_audit_content_is_sorted_compact_ascii_json() -> None:
+    """canonical_content is json.dumps(sort_keys, ensure_ascii, compact) with the time in UTC."""
+    at = datetime(2026, 3, 14, 15, 0, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    entry = lead_entry(
+        "e1", at, "u1", AuditAction.LEAD_UPDATED, "L-1", {"city": None}, {"city": "Pune é"}
+    )
+    fields = entry.to_dict() | {"at": "2026-03-14T09:30:00.000000+00:00"}
+    expected = json.dumps(fields, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    assert canonical_content(entry) == expected
+    a, b, c = content_around_lead_id(entry)
+    assert a + "L-1" + b + "L-1" + c == expected

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from datetime import datetime
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -158,3 +160,139 @@ def questionnaire_entry(
         old={},
         new=dict(new),
     )
+
+
+# --- The tamper-evident chain -------------------------------------------------------
+#
+# Every entry carries ``hash = sha256(prev + "\n" + content)``, where ``prev`` is the hash
+# of the previous entry of the same stream ("" for a stream's first entry) and ``content``
+# is the canonical JSON text of the entry. A lead's stream is the entries whose lead_id
+# is that lead; the users stream is the entries with no lead. Editing, deleting or
+# reordering a stored entry changes some link, which ``verify_chains`` finds.
+
+USERS_STREAM = "users"
+
+
+def stream_of(lead_id: str | None) -> str:
+    """Return the name of the stream an entry with this lead_id belongs to."""
+    return USERS_STREAM if lead_id is None else f"lead:{lead_id}"
+
+
+# The canonical JSON pieces, made by the C encoders (a create computes one per lead).
+_string = json.encoder.encode_basestring_ascii
+_document = json.JSONEncoder(sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode
+
+
+def _pieces(entry: AuditEntry) -> tuple[str, str, str]:
+    """Return the content around the encoded ``entity_id`` and ``lead_id``, in key order.
+
+    The keys are in sorted order, as ``json.dumps(..., sort_keys=True)`` would put them;
+    the time stamp is in UTC with microseconds, as every store reads it back.
+    """
+    at = entry.at.astimezone(UTC).isoformat(timespec="microseconds")
+    head = (
+        f'{{"action":{_string(entry.action.value)},"actor_id":{_string(entry.actor_id)},'
+        f'"at":{_string(at)},"entity_id":'
+    )
+    middle = (
+        f',"entity_type":{_string(entry.entity_type.value)},"id":{_string(entry.id)},"lead_id":'
+    )
+    tail = f',"new":{_document(dict(entry.new))},"old":{_document(dict(entry.old))}}}'
+    return head, middle, tail
+
+
+def canonical_content(entry: AuditEntry) -> str:
+    """Return the entry's fields as compact, key-sorted, ASCII-only JSON text."""
+    head, middle, tail = _pieces(entry)
+    lead = "null" if entry.lead_id is None else _string(entry.lead_id)
+    return head + _string(entry.entity_id) + middle + lead + tail
+
+
+def content_around_lead_id(entry: AuditEntry) -> tuple[str, str, str]:
+    """Return the canonical content of a lead entry as the text around its two lead ids.
+
+    For an entry whose ``entity_id`` and ``lead_id`` are the lead's id, the content is
+    ``a + id + b + id + c``: the store that makes the id in SQL assembles the text there.
+    The id must need no JSON escaping (lead ids are ASCII letters, digits and ``-``).
+    """
+    head, middle, tail = _pieces(entry)
+    return head + '"', '"' + middle + '"', '"' + tail
+
+
+def chain_hash(previous: str, content: str) -> str:
+    """Return the hex SHA-256 of ``previous + "\\n" + content``."""
+    return hashlib.sha256(f"{previous}\n{content}".encode()).hexdigest()
+
+
+def entry_hash(previous: str, entry: AuditEntry) -> str:
+    """Return the hash of ``entry`` chained after ``previous``."""
+    return chain_hash(previous, canonical_content(entry))
+
+
+@attrs.frozen
+class AuditLink:
+    """One stored entry with its position in the trail and its stored hash."""
+
+    position: int
+    entry: AuditEntry
+    hash: str | None
+
+
+@attrs.frozen
+class ChainReport:
+    """The outcome of re-computing the chains: ``ok``, or where the first break is."""
+
+    ok: bool
+    checked: int
+    stream: str | None = None
+    position: int | None = None
+    entry_id: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return attrs.asdict(self)
+
+
+def verify_chains(links: Iterable[AuditLink], heads: Mapping[str, str | None]) -> ChainReport:
+    """Re-compute every stream's chain over ``links`` (in position order) against ``heads``.
+
+    ``heads`` maps each stream to the hash its row says the stream's last entry has, read
+    BEFORE the links: entries appended in between (the stores read without a snapshot)
+    follow the head, so each head must be the hash of some entry of its stream, or ""
+    for a stream with no entry. A stream missing from ``heads`` is checked link by link.
+    """
+    last: dict[str, str] = {}
+    reached: set[str] = set()
+    checked = 0
+    for link in links:
+        stream = stream_of(link.entry.lead_id)
+        expected = entry_hash(last.get(stream, ""), link.entry)
+        if link.hash != expected:
+            reason = (
+                "the entry has no hash"
+                if link.hash is None
+                else "the hash does not match the entry and the one before it"
+            )
+            return ChainReport(
+                ok=False,
+                checked=checked,
+                stream=stream,
+                position=link.position,
+                entry_id=link.entry.id,
+                reason=reason,
+            )
+        last[stream] = expected
+        if heads.get(stream) == expected:
+            reached.add(stream)
+        checked += 1
+    for stream, head in heads.items():
+        if stream in reached or (head == "" and stream not in last):
+            continue
+        return ChainReport(
+            ok=False,
+            checked=checked,
+            stream=stream,
+            reason="the stream's head is the hash of none of its entries",
+        )
+    return ChainReport(ok=True, checked=checked)

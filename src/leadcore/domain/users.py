@@ -29,6 +29,7 @@ class Permission(enum.StrEnum):
     READ_ALL_LEADS = "read every lead and its audit"
     READ_ASSIGNED_LEADS = "read the leads assigned to them"
     READ_AUDIT_LOG = "read the whole audit log"
+    VERIFY_AUDIT = "re-compute the audit hash chains"
     IMPORT_LEGACY_IDS = "import leads that carry their own ids"
     REBUILD_COUNTERS = "rebuild the lead counters"
     PUBLISH_QUESTIONNAIRE = "publish a questionnaire version"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
 import attrs
 
-from leadcore.domain.audit import AuditAction, AuditEntry
+from leadcore.domain.audit import AuditAction, AuditEntry, AuditLink
 from leadcore.domain.lead_ids import LeadNumbering
 from leadcore.domain.leads import Lead, LeadDraft, LeadStatus
 from leadcore.domain.pages import Page
@@ -138,6 +138,14 @@ class AuditRepository(Protocol):
         self, *, action: AuditAction | None, lead_id: str | None, limit: int, after: int | None
     ) -> Page[AuditEntry]:
         """Return one page of entries, oldest first, after the position ``after``."""
+        ...
+
+    def links(self, lead_id: str | None) -> Iterator[AuditLink]:
+        """Yield the entries of one lead's stream (or of every stream) with their hashes."""
+        ...
+
+    def heads(self, lead_id: str | None) -> Mapping[str, str | None]:
+        """Return the last hash of one lead's stream (or of every stream), by stream."""
         ...
 
 

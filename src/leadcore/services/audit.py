@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from leadcore.domain import errors
-from leadcore.domain.audit import AuditAction, AuditEntry
+from leadcore.domain.audit import AuditAction, AuditEntry, ChainReport, verify_chains
 from leadcore.domain.pages import Page, clamp_limit
 from leadcore.domain.users import Permission
 from leadcore.domain.validation import plausible_id
@@ -56,6 +56,17 @@ class AuditService:
                 limit=clamp_limit(limit, 100),
                 after=position_key(after),
             )
+
+    @command(log, ActionClass.READ)
+    def verify(self, actor_id: object, lead_id: object = None) -> ChainReport:
+        """Re-compute one lead's chain, or every stream's, and report the first break (ADMIN)."""
+        with self._uow(Intent.READ) as uow:
+            load_actor(uow, actor_id, Permission.VERIFY_AUDIT)
+            lead = None if lead_id is None else plausible_id(lead_id)
+            if lead_id is not None and lead is None:
+                raise errors.invalid_field("lead_id", "must be a lead id")
+            heads = uow.audit.heads(lead)
+            return verify_chains(uow.audit.links(lead), heads)
 
 
 def _action(value: object) -> AuditAction:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 
 from leadcore.adapters.memory.store import MemoryStore, UndoLog
 from leadcore.domain import errors
-from leadcore.domain.audit import AuditAction, AuditEntry, lead_entry
+from leadcore.domain.audit import (
+    AuditAction,
+    AuditEntry,
+    AuditLink,
+    entry_hash,
+    lead_entry,
+    stream_of,
+)
 from leadcore.domain.lead_ids import LeadNumbering
 from leadcore.domain.leads import Lead, LeadDraft
 from leadcore.domain.pages import Page, encode_cursor
@@ -191,9 +198,13 @@ class MemoryAudit:
         self._undo = undo
 
     def append(self, entry: AuditEntry) -> None:
-        """Append one entry."""
+        """Append one entry, chained to the last one of its stream."""
         position = len(self._store.audit)
+        stream = stream_of(entry.lead_id)
+        digest = entry_hash(self._store.audit_heads.get(stream, ""), entry)
         self._undo.append(self._store.audit, entry)
+        self._undo.append(self._store.audit_hashes, digest)
+        self._undo.put(self._store.audit_heads, stream, digest)
         if entry.lead_id is not None:
             positions = self._store.audit_positions_by_lead.setdefault(entry.lead_id, [])
             self._undo.append(positions, position)
@@ -202,6 +213,25 @@ class MemoryAudit:
         """Return every entry of one lead, oldest first."""
         audit = self._store.audit
         return [audit[p] for p in self._store.audit_positions_by_lead.get(lead_id, ())]
+
+    def links(self, lead_id: str | None) -> Iterator[AuditLink]:
+        """Yield the entries of one lead's stream (or of every stream) with their hashes."""
+        audit, hashes = self._store.audit, self._store.audit_hashes
+        positions: Iterable[int] = (
+            self._store.audit_positions_by_lead.get(lead_id, ())
+            if lead_id is not None
+            else range(len(audit))
+        )
+        for p in positions:
+            yield AuditLink(p + 1, audit[p], hashes[p] if p < len(hashes) else None)
+
+    def heads(self, lead_id: str | None) -> Mapping[str, str | None]:
+        """Return the last hash of one lead's stream (or of every stream)."""
+        heads = self._store.audit_heads
+        if lead_id is None:
+            return dict(heads)
+        stream = stream_of(lead_id)
+        return {stream: heads[stream]} if stream in heads else {}
 
     def list(
         self, *, action: AuditAction | None, lead_id: str | None, limit: int, after: int | None

@@ -34,6 +34,9 @@ class MemoryStore:
         self.lead_ids_by_cin: dict[str, str] = {}
         self.audit: list[AuditEntry] = []
         self.audit_positions_by_lead: dict[str, list[int]] = {}
+        # The chain: each entry's hash by position, and each stream's last hash.
+        self.audit_hashes: list[str] = []
+        self.audit_heads: dict[str, str] = {}
         self.counters: dict[str, int] = {}
         self.questionnaires: dict[int, Questionnaire] = {}
         self.assessments: dict[str, Assessment] = {}

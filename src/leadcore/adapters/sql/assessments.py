@@ -12,7 +12,6 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from leadcore.adapters.sql.repositories import SqlAudit
 from leadcore.adapters.sql.rows import to_json
 from leadcore.domain import errors
 from leadcore.domain.assessments import Answer, Assessment
@@ -149,7 +148,7 @@ class SqlQuestionnaires:
         }
         with uow.atomic():
             uow.execute(uow.sql.text(QUESTIONNAIRE_INSERT), params, write=True)
-            uow.audit.insert(SqlAudit.params(audit, uow))
+            uow.audit.chain(audit)
 
 
 class SqlAssessments:
@@ -207,7 +206,7 @@ class SqlAssessments:
             params["created_at"] = uow.rows.timestamp(assessment.created_at)
             uow.execute(uow.sql.text(ASSESSMENT_INSERT), params, write=True)
             self._insert_answers(assessment)
-            uow.audit.insert(SqlAudit.params(audit, uow))
+            uow.audit.chain(audit)
 
     def save(self, assessment: Assessment, expected_version: int, audit: AuditEntry) -> None:
         """Write ``assessment`` and its answers, with its entry, if still at the version."""
@@ -227,7 +226,7 @@ class SqlAssessments:
             delete = uow.sql.text(ANSWERS_DELETE)
             uow.execute(delete, {"assessment_id": assessment.id}, write=True)
             self._insert_answers(assessment)
-            uow.audit.insert(SqlAudit.params(audit, uow))
+            uow.audit.chain(audit)
 
     def answers_for_question(
         self, question_id: str, assessor_id: str | None = None
@@ -293,7 +292,7 @@ class SqlDocuments:
         }
         with uow.atomic():
             uow.execute(uow.sql.text(DOCUMENT_INSERT), params, write=True)
-            uow.audit.insert(SqlAudit.params(audit, uow))
+            uow.audit.chain(audit)
 
     def get(self, document_id: str) -> Document | None:
         """Return the document with this id, deleted or not, or None."""
@@ -317,7 +316,7 @@ class SqlDocuments:
         with uow.atomic():
             if uow.execute(uow.sql.text(DOCUMENT_DELETE), params, write=True).rowcount != 1:
                 raise errors.document_not_found(document.id)
-            uow.audit.insert(SqlAudit.params(audit, uow))
+            uow.audit.chain(audit)
 
 
 def _nullable(convert: Any, value: Any) -> Any:

@@ -7,13 +7,24 @@ their unit of work, which owns the connection and translates every driver error.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from leadcore.adapters.sql.rows import to_json
 from leadcore.domain import errors
-from leadcore.domain.audit import AuditAction, AuditEntry, EntityType
+from leadcore.domain.audit import (
+    AuditAction,
+    AuditEntry,
+    AuditLink,
+    EntityType,
+    canonical_content,
+    chain_hash,
+    content_around_lead_id,
+    entry_hash,
+    lead_entry,
+    stream_of,
+)
 from leadcore.domain.lead_ids import LeadNumbering
 from leadcore.domain.leads import Lead, LeadDraft, LeadStatus
 from leadcore.domain.pages import Page, encode_cursor
@@ -194,6 +205,9 @@ class SqlLeads:
             "new": to_json(draft.audit_values()),
         }
         if uow.is_postgres:
+            # The id is made in SQL: so is the hash, from the content around it.
+            a, b, c = content_around_lead_id(self._created_entry(draft, audit_id, ""))
+            params["chain_a"], params["chain_b"], params["chain_c"] = "\n" + a, b, c
             return self._create_in_one_statement(draft, numbering, guard, params)
         with uow.atomic():  # already the unit's BEGIN IMMEDIATE transaction
             return self._create_in_steps(draft, numbering, guard, params)
@@ -209,7 +223,8 @@ class SqlLeads:
         guard.check(uow.users.get(guard.actor_id))
         number = uow.sequences.take(numbering.counter, 1)
         lead = draft.to_lead(numbering.format(number))
-        self._insert(lead)
+        digest = entry_hash("", self._created_entry(draft, params["audit_id"], lead.id))
+        self._insert(lead, digest)
         uow.audit.insert(
             {
                 "id": params["audit_id"],
@@ -221,9 +236,23 @@ class SqlLeads:
                 "entity_id": lead.id,
                 "old": "{}",
                 "new": params["new"],
+                "hash": digest,
             }
         )
         return lead
+
+    @staticmethod
+    def _created_entry(draft: LeadDraft, audit_id: str, lead_id: str) -> AuditEntry:
+        """Return the LEAD_CREATED entry of ``draft`` as the lead ``lead_id``."""
+        return lead_entry(
+            audit_id,
+            draft.created_at,
+            draft.created_by,
+            AuditAction.LEAD_CREATED,
+            lead_id,
+            {},
+            draft.audit_values(),
+        )
 
     def _create_in_one_statement(
         self,
@@ -246,10 +275,11 @@ class SqlLeads:
             "the acting user changed while the lead was being created", retryable=True
         )
 
-    def _insert(self, lead: Lead) -> None:
+    def _insert(self, lead: Lead, audit_head: str) -> None:
         uow = self._uow
         timestamp = uow.rows.timestamp
         params = _lead_params(lead)
+        params["audit_head"] = audit_head
         params["id"] = lead.id
         params["created_by"] = lead.created_by
         params["created_at"] = timestamp(lead.created_at)
@@ -270,6 +300,7 @@ class SqlLeads:
         params["updated_at"] = uow.rows.timestamp(lead.updated_at)
         entry = SqlAudit.params(audit, uow)
         if uow.is_postgres:
+            params["content"] = canonical_content(audit)
             params["actor_id"] = guard.actor_id
             params["roles"] = _roles(guard)
             params["audit_id"] = entry["id"]
@@ -287,7 +318,7 @@ class SqlLeads:
             guard.check(uow.users.get(guard.actor_id))
             if uow.execute(uow.sql.lead_compare_and_set, params, write=True).rowcount != 1:
                 self._refuse(lead.id, expected_version, guard)
-            uow.audit.insert(entry)
+            uow.audit.chain(audit, entry)
 
     def existing_cins(self, cins: Collection[str]) -> set[str]:
         """Return those of ``cins`` that some lead already has."""
@@ -312,15 +343,38 @@ class SqlLeads:
         """
         uow = self._uow
         uow.claim_write()
+        # The new leads' streams start here: chain their entries in Python, in order.
+        heads: dict[str, str] = {lead.id: "" for lead in leads}
+        hashes: list[str | None] = []
+        for entry in entries:
+            lead_id = entry.lead_id
+            if lead_id is not None and lead_id in heads:
+                heads[lead_id] = entry_hash(heads[lead_id], entry)
+                hashes.append(heads[lead_id])
+            else:
+                hashes.append(None)  # another stream: chained under its lock below
         with uow.atomic():
             if uow.is_postgres:
-                uow.copy(uow.sql.copy_leads, (_lead_row(lead) for lead in leads))
-                uow.copy(uow.sql.copy_audit, (_audit_row(entry) for entry in entries))
-                return
-            for lead in leads:
-                self._insert(lead)
-            for entry in entries:
-                uow.audit.insert(SqlAudit.params(entry, uow))
+                uow.copy(uow.sql.copy_leads, (_lead_row(lead, heads[lead.id]) for lead in leads))
+                uow.copy(
+                    uow.sql.copy_audit,
+                    (
+                        _audit_row(entry, digest)
+                        for entry, digest in zip(entries, hashes, strict=True)
+                        if digest is not None
+                    ),
+                )
+            else:
+                for lead in leads:
+                    self._insert(lead, heads[lead.id])
+                for entry, digest in zip(entries, hashes, strict=True):
+                    if digest is not None:
+                        params = SqlAudit.params(entry, uow)
+                        params["hash"] = digest
+                        uow.audit.insert(params)
+            for entry, digest in zip(entries, hashes, strict=True):
+                if digest is None:
+                    uow.audit.chain(entry)
 
     def highest_numbers(self, prefix: str) -> Mapping[int, int]:
         """Return {year: highest number in use} over the ids ``<prefix>-<year>-<number>``."""
@@ -345,8 +399,8 @@ class SqlLeads:
             raise errors.stale_data("lead", lead_id, expected_version, stored.version)
 
 
-def _lead_row(lead: Lead) -> tuple[Any, ...]:
-    """Return ``lead`` as a COPY row, columns as LEAD_COLUMNS."""
+def _lead_row(lead: Lead, audit_head: str) -> tuple[Any, ...]:
+    """Return ``lead`` as a COPY row, columns as LEAD_COLUMNS then audit_head."""
     return (
         lead.id,
         lead.cin,
@@ -363,11 +417,12 @@ def _lead_row(lead: Lead) -> tuple[Any, ...]:
         lead.created_at,
         lead.updated_at,
         lead.version,
+        audit_head,
     )
 
 
-def _audit_row(entry: AuditEntry) -> tuple[Any, ...]:
-    """Return ``entry`` as a COPY row, columns as AUDIT_COLUMNS."""
+def _audit_row(entry: AuditEntry, digest: str) -> tuple[Any, ...]:
+    """Return ``entry`` as a COPY row, columns as AUDIT_COLUMNS then hash."""
     return (
         entry.id,
         entry.at,
@@ -378,6 +433,7 @@ def _audit_row(entry: AuditEntry) -> tuple[Any, ...]:
         entry.entity_id,
         _encode_json(entry.old) if entry.old else "{}",
         _encode_json(entry.new),
+        digest,
     )
 
 
@@ -420,14 +476,80 @@ class SqlAudit:
         }
 
     def append(self, entry: AuditEntry) -> None:
-        """Append one entry."""
+        """Append one entry, chained to the last one of its stream."""
         self._uow.claim_write()
-        self.insert(self.params(entry, self._uow))
+        self.chain(entry)
+
+    def chain(self, entry: AuditEntry, params: dict[str, Any] | None = None) -> None:
+        """Advance the entry's stream head under its row's lock, then insert the entry.
+
+        Part of a write already claimed; ``params`` are the entry's, if already made.
+        """
+        uow = self._uow
+        params = self.params(entry, uow) if params is None else params
+        content = canonical_content(entry)
+        with uow.atomic():
+            params["hash"] = self._advance(entry.lead_id, content)
+            self.insert(params)
+
+    def _advance(self, lead_id: str | None, content: str) -> str:
+        """Return the stream's new head, written to its row (locked until commit)."""
+        uow = self._uow
+        sql = uow.sql
+        stream = stream_of(lead_id)
+        if uow.is_postgres:
+            if lead_id is None:
+                params = {"stream": stream, "content": content}
+                return str(uow.one(sql.chain_stream, params, write=True)[0])
+            found = uow.execute(
+                sql.chain_lead, {"lead_id": lead_id, "content": content}, write=True
+            ).fetchone()
+            if found is None:
+                raise errors.lead_not_found(lead_id)
+            return str(found[0])
+        # SQLite: the unit's BEGIN IMMEDIATE already keeps every other writer out.
+        if lead_id is None:
+            row = uow.execute(sql.stream_head, {"stream": stream}).fetchone()
+            head = chain_hash("" if row is None else row[0], content)
+            uow.execute(sql.set_stream_head, {"stream": stream, "head": head}, write=True)
+            return head
+        row = uow.execute(sql.lead_head, {"lead_id": lead_id}).fetchone()
+        if row is None:
+            raise errors.lead_not_found(lead_id)
+        head = chain_hash(row[0] or "", content)
+        uow.execute(sql.set_lead_head, {"lead_id": lead_id, "head": head}, write=True)
+        return head
 
     def insert(self, params: dict[str, Any]) -> None:
-        """Insert one entry given as parameters (part of a write already claimed)."""
+        """Insert one entry given as parameters, its hash included (a claimed write)."""
         uow = self._uow
         uow.execute(uow.sql.audit_insert, params, write=True)
+
+    def links(self, lead_id: str | None) -> Iterator[AuditLink]:
+        """Yield the entries of one lead's stream (or of every stream) with their hashes."""
+        uow = self._uow
+        if lead_id is None:
+            cursor = uow.execute(uow.sql.audit_links, {})
+        else:
+            cursor = uow.execute(uow.sql.audit_links_of_lead, {"lead_id": lead_id})
+        audit = uow.rows.audit
+        while rows := cursor.fetchmany(1000):
+            for row in rows:
+                yield AuditLink(int(row[0]), audit(row, 1), row[10])
+
+    def heads(self, lead_id: str | None) -> Mapping[str, str | None]:
+        """Return the last hash of one lead's stream (or of every stream), by stream."""
+        uow = self._uow
+        heads: dict[str, str | None] = {}
+        if lead_id is not None:
+            found = uow.execute(uow.sql.lead_head_of, {"lead_id": lead_id}).fetchall()
+        else:
+            found = uow.execute(uow.sql.lead_heads, {}).fetchall()
+            for name, head in uow.execute(uow.sql.stream_heads, {}).fetchall():
+                heads[name] = head
+        for found_id, head in found:
+            heads[stream_of(found_id)] = head
+        return heads
 
     def for_lead(self, lead_id: str) -> Sequence[AuditEntry]:
         """Return every entry of one lead, oldest first."""

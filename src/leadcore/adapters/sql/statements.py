@@ -73,10 +73,16 @@ ON CONFLICT (name) DO UPDATE SET value = {greatest}(counters.value, excluded.val
 RETURNING value
 """
 
+# PostgreSQL computes an entry's hash as
+#   encode(sha256(convert_to(<previous hash> || chr(10) || :content, 'UTF8')), 'hex')
+# (the content is ASCII-only JSON, so convert_to gives the bytes Python hashes).
+
 # PostgreSQL: the whole create as ONE statement. The guard row gates the counter upsert,
 # the lead row takes the number formatted in SQL, the audit row takes the lead's id. A
 # unique violation (the CIN) aborts all of it, so no number is consumed; an empty
-# result means the guard failed.
+# result means the guard failed. The entry's hash, which covers the id, is computed here
+# too: :chain_a, :chain_b, :chain_c are the canonical content around the id (chain_a
+# starting with the "\n" after the empty previous hash of a new stream).
 PG_CREATE_LEAD = """
 WITH actor AS (
     SELECT 1 FROM users
@@ -86,20 +92,24 @@ WITH actor AS (
     SELECT :counter, 1 FROM actor
     ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
     RETURNING value
+), made AS (
+    SELECT :prefix || lpad(n.value::text, greatest(:width, length(n.value::text)), '0') AS id
+    FROM number AS n
 ), lead AS (
     INSERT INTO leads (id, cin, company_name, contact_name, contact_email, contact_phone,
                        city, state, notes, status, assessor_id, created_by,
-                       created_at, updated_at, version)
-    SELECT :prefix || lpad(n.value::text, greatest(:width, length(n.value::text)), '0'),
-           :cin, :company_name, :contact_name, :contact_email, :contact_phone,
-           :city, :state, :notes, :status, NULL, :actor_id, :at, :at, 1
-    FROM number AS n
-    RETURNING id
+                       created_at, updated_at, version, audit_head)
+    SELECT m.id, :cin, :company_name, :contact_name, :contact_email, :contact_phone,
+           :city, :state, :notes, :status, NULL, :actor_id, :at, :at, 1,
+           encode(sha256(convert_to(
+               :chain_a || m.id || :chain_b || m.id || :chain_c, 'UTF8')), 'hex')
+    FROM made AS m
+    RETURNING id, audit_head
 ), entry AS (
     INSERT INTO audit_entries (id, at, actor_id, action, lead_id, entity_type, entity_id,
-                               old, new)
+                               old, new, hash)
     SELECT :audit_id, :at, :actor_id, :action, lead.id, :entity_type, lead.id,
-           CAST('{}' AS jsonb), CAST(:new AS jsonb)
+           CAST('{}' AS jsonb), CAST(:new AS jsonb), lead.audit_head
     FROM lead
 )
 SELECT id FROM lead
@@ -107,6 +117,8 @@ SELECT id FROM lead
 
 # PostgreSQL: compare-and-set plus its audit row as ONE statement; no row back means the
 # guard failed, the lead is gone or its version moved (the caller re-reads to tell).
+# The new head is computed from the row's CURRENT head: after waiting for another
+# writer's lock, READ COMMITTED re-evaluates the row, so the chain never forks.
 PG_SAVE_LEAD = """
 WITH actor AS (
     SELECT 1 FROM users
@@ -116,18 +128,48 @@ WITH actor AS (
     SET cin = :cin, company_name = :company_name, contact_name = :contact_name,
         contact_email = :contact_email, contact_phone = :contact_phone, city = :city,
         state = :state, notes = :notes, status = :status, assessor_id = :assessor_id,
-        updated_at = :updated_at, version = :version
+        updated_at = :updated_at, version = :version,
+        audit_head = encode(sha256(convert_to(
+            leads.audit_head || chr(10) || :content, 'UTF8')), 'hex')
     WHERE id = :id AND version = :expected_version AND EXISTS (SELECT 1 FROM actor)
-    RETURNING id
+    RETURNING id, audit_head
 ), entry AS (
     INSERT INTO audit_entries (id, at, actor_id, action, lead_id, entity_type, entity_id,
-                               old, new)
+                               old, new, hash)
     SELECT :audit_id, :at, :audit_actor_id, :action, :lead_id, :entity_type, :entity_id,
-           CAST(:old AS jsonb), CAST(:new AS jsonb)
+           CAST(:old AS jsonb), CAST(:new AS jsonb), changed.audit_head
     FROM changed
 )
 SELECT id FROM changed
 """
+
+
+# Advance a stream's head under the lock of its row and return the new head (PostgreSQL);
+# the entry is inserted afterwards in the same transaction, with that head as its hash.
+PG_CHAIN_LEAD = """
+UPDATE leads
+SET audit_head = encode(sha256(convert_to(leads.audit_head || chr(10) || :content, 'UTF8')), 'hex')
+WHERE id = :lead_id
+RETURNING audit_head
+"""
+PG_CHAIN_STREAM = """
+INSERT INTO audit_streams (name, head)
+VALUES (:stream, encode(sha256(convert_to(chr(10) || :content, 'UTF8')), 'hex'))
+ON CONFLICT (name) DO UPDATE
+SET head = encode(sha256(convert_to(audit_streams.head || chr(10) || :content, 'UTF8')), 'hex')
+RETURNING head
+"""
+# SQLite (one writer at a time): read the head, hash in Python, write it back.
+SQLITE_LEAD_HEAD = "SELECT audit_head FROM leads WHERE id = :lead_id"
+SQLITE_SET_LEAD_HEAD = "UPDATE leads SET audit_head = :head WHERE id = :lead_id"
+SQLITE_STREAM_HEAD = "SELECT head FROM audit_streams WHERE name = :stream"
+SQLITE_SET_STREAM_HEAD = """
+INSERT INTO audit_streams (name, head) VALUES (:stream, :head)
+ON CONFLICT (name) DO UPDATE SET head = excluded.head
+"""
+LEAD_HEADS = "SELECT id, audit_head FROM leads"
+LEAD_HEAD = "SELECT id, audit_head FROM leads WHERE id = :lead_id"
+STREAM_HEADS = "SELECT name, head FROM audit_streams"
 
 
 def _after(columns: tuple[ColumnElement[Any], ...]) -> ColumnElement[bool]:
@@ -181,15 +223,15 @@ class Statements:
             )
         )
         columns = ", ".join(c.name for c in LEAD_COLUMNS)
-        self.copy_leads = f"COPY leads ({columns}) FROM STDIN"
+        self.copy_leads = f"COPY leads ({columns}, audit_head) FROM STDIN"
         columns = ", ".join(c.name for c in AUDIT_COLUMNS)
-        self.copy_audit = f"COPY audit_entries ({columns}) FROM STDIN"
+        self.copy_audit = f"COPY audit_entries ({columns}, hash) FROM STDIN"
         self.pg_create_lead = self.compile(text(PG_CREATE_LEAD)) if self.is_postgres else ""
         self.pg_save_lead = self.compile(text(PG_SAVE_LEAD)) if self.is_postgres else ""
 
         self.audit_insert = self.compile(
             insert(audit_entries)
-            .values({c.name: bindparam(c.name) for c in AUDIT_COLUMNS})
+            .values({c.name: bindparam(c.name) for c in (*AUDIT_COLUMNS, audit_entries.c.hash)})
             .inline()  # the position is not needed back
         )
         self.audit_for_lead = self.compile(
@@ -197,6 +239,28 @@ class Statements:
             .where(audit_entries.c.lead_id == bindparam("lead_id"))
             .order_by(audit_entries.c.position)
         )
+
+        self.audit_links = self.compile(
+            select(audit_entries.c.position, *AUDIT_COLUMNS, audit_entries.c.hash).order_by(
+                audit_entries.c.position
+            )
+        )
+        self.audit_links_of_lead = self.compile(
+            select(audit_entries.c.position, *AUDIT_COLUMNS, audit_entries.c.hash)
+            .where(audit_entries.c.lead_id == bindparam("lead_id"))
+            .order_by(audit_entries.c.position)
+        )
+        if self.is_postgres:
+            self.chain_lead = self.compile(text(PG_CHAIN_LEAD))
+            self.chain_stream = self.compile(text(PG_CHAIN_STREAM))
+        else:
+            self.lead_head = self.compile(text(SQLITE_LEAD_HEAD))
+            self.set_lead_head = self.compile(text(SQLITE_SET_LEAD_HEAD))
+            self.stream_head = self.compile(text(SQLITE_STREAM_HEAD))
+            self.set_stream_head = self.compile(text(SQLITE_SET_STREAM_HEAD))
+        self.lead_heads = self.compile(text(LEAD_HEADS))
+        self.lead_head_of = self.compile(text(LEAD_HEAD))
+        self.stream_heads = self.compile(text(STREAM_HEADS))
 
         self.counter_add = self.compile(text(COUNTER_ADD))
         self.counter_get = self.compile(

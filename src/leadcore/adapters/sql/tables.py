@@ -101,6 +101,9 @@ leads = Table(
     Column("created_at", timestamp(), nullable=False),
     Column("updated_at", timestamp(), nullable=False),
     Column("version", Integer, nullable=False),
+    # The hash of the last audit entry of the lead's stream (see domain.audit). Writers
+    # advance it with an UPDATE of this row, so the row lock orders the stream's entries.
+    Column("audit_head", Text),
     CheckConstraint(_one_of("status", LEAD_STATUSES), name="status"),
     CheckConstraint("version >= 1", name="version"),
     Index(None, "status", "created_at", "id"),
@@ -135,8 +138,18 @@ audit_entries = Table(
     Column("entity_id", Text, nullable=False),
     Column("old", json_document(), nullable=False),
     Column("new", json_document(), nullable=False),
+    # sha256(previous hash of the stream + "\n" + canonical content); NULL is a break.
+    Column("hash", Text),
     Index(None, "lead_id", "position"),
     Index(None, "action", "position"),
+)
+
+# The heads of the audit streams that have no row of their own: "users" (lead_id NULL).
+audit_streams = Table(
+    "audit_streams",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("head", Text, nullable=False),
 )
 
 questionnaires = Table(
