@@ -36,6 +36,7 @@ from leadcore.adapters.sql.assessments import ANSWERS_FOR_QUESTION
 
 QUESTIONS = ["q", "q2", "q3", "q4"]
 
+# Shared with tests/assessments/test_answers_plan.py, which checks the plan on the same shape.
 BULK_LEADS = (
     "INSERT INTO leads (id, cin, company_name, status, assessor_id, created_by, created_at, "
     "updated_at, version) "
@@ -54,7 +55,7 @@ BULK_ASSESSMENTS = (
 BULK_ANSWERS = (
     "INSERT INTO answers (assessment_id, lead_id, question_id, value) "
     "SELECT s.id, s.lead_id, q, (s.revision * 1000 + length(s.lead_id))::text "
-    "FROM assessments AS s, unnest(%(questions)s::text[]) AS q"
+    "FROM assessments AS s, unnest(%(questions)s::text[]) AS q WHERE s.id LIKE 'BULK-A-%%'"
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from benchmarks.answers import BULK_ANSWERS, BULK_ASSESSMENTS, BULK_LEADS
 from sqlalchemy.engine import make_url
 
 from leadcore import LeadCore, Role
@@ -29,28 +30,8 @@ LEADS = 1_000
 QUESTIONS = [f"q{n:02d}" for n in range(20)]
 QUESTION_INDEX = "ix_answers_question_id_lead_id"
 
-BULK_LEADS = (
-    "INSERT INTO leads (id, cin, company_name, status, assessor_id, created_by, created_at, "
-    "updated_at, version) "
-    "SELECT 'BULK-' || lpad(n::text, 6, '0'), 'BULKCIN' || n, 'Company ' || n, "
-    "'IN_PROGRESS', %(assessor)s, %(admin)s, now(), now(), 1 "
-    "FROM generate_series(1, %(leads)s) AS n"
-)
-# Revision 1 for every lead; every fifth lead was rejected once and has a revision 2.
-BULK_ASSESSMENTS = (
-    "INSERT INTO assessments (id, lead_id, assessor_id, revision, questionnaire_version, "
-    "status, version, created_at, updated_at) "
-    "SELECT 'BULK-A-' || n || '-' || r, 'BULK-' || lpad(n::text, 6, '0'), %(assessor)s, r, 1, "
-    "CASE WHEN r = 1 AND n %% 5 = 0 THEN 'REJECTED' ELSE 'DRAFT' END, 1, now(), now() "
-    "FROM generate_series(1, %(leads)s) AS n, generate_series(1, 2) AS r "
-    "WHERE r = 1 OR n %% 5 = 0"
-)
-# One answer per assessment and question; the value (a JSON number) tells the revision.
-BULK_ANSWERS = (
-    "INSERT INTO answers (assessment_id, lead_id, question_id, value) "
-    "SELECT s.id, s.lead_id, q, (s.revision * 1000 + length(s.lead_id))::text "
-    "FROM assessments AS s, unnest(%(questions)s::text[]) AS q WHERE s.id LIKE 'BULK-A-%%'"
-)
+# Revision 1 for every lead; every fifth lead was rejected once and has a revision 2; one
+# answer per assessment and question, whose value (a JSON number) tells the revision.
 
 
 def psycopg_dsn(url: str) -> str:
