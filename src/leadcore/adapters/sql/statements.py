@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import attrs
-from sqlalchemy import ColumnElement, Select, bindparam, insert, select, text, tuple_, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, insert, select, text, tuple_, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 
@@ -177,6 +177,20 @@ def _after(columns: tuple[ColumnElement[Any], ...]) -> ColumnElement[bool]:
     return tuple_(*columns) > tuple_(bindparam("after_at"), bindparam("after_id"))
 
 
+def _page(
+    columns: tuple[ColumnElement[Any], ...],
+    table: Table,
+    filters: tuple[tuple[bool, ColumnElement[bool]], ...],
+    after: bool,
+) -> Select[Any]:
+    """A keyset page in (created_at, id) order, with the filters that are in use."""
+    query = select(*columns).where(*(condition for used, condition in filters if used))
+    order = (table.c.created_at, table.c.id)
+    if after:
+        query = query.where(_after(order))
+    return query.order_by(*order)
+
+
 class Statements:
     """The SQL of one dialect, compiled once; list queries per filter shape, on first use."""
 
@@ -301,35 +315,23 @@ class Statements:
 
     def users_list(self, *, role: bool, active: bool, after: bool) -> str:
         """Return a page query on users, with the filters that are in use."""
-
-        def build() -> Select[Any]:
-            query = select(*USER_COLUMNS)
-            if role:
-                query = query.where(users.c.role == bindparam("role"))
-            if active:
-                query = query.where(users.c.is_active == bindparam("active"))
-            if after:
-                query = query.where(_after((users.c.created_at, users.c.id)))
-            order = (users.c.created_at, users.c.id)
-            return query.order_by(*order)
-
-        return self.shaped(("users", role, active, after), build)
+        filters = (
+            (role, users.c.role == bindparam("role")),
+            (active, users.c.is_active == bindparam("active")),
+        )
+        return self.shaped(
+            ("users", role, active, after), lambda: _page(USER_COLUMNS, users, filters, after)
+        )
 
     def leads_list(self, *, status: bool, assessor: bool, after: bool) -> str:
         """Return a page query on leads, with the filters that are in use."""
-
-        def build() -> Select[Any]:
-            query = select(*LEAD_COLUMNS)
-            if status:
-                query = query.where(leads.c.status == bindparam("status"))
-            if assessor:
-                query = query.where(leads.c.assessor_id == bindparam("assessor_id"))
-            if after:
-                query = query.where(_after((leads.c.created_at, leads.c.id)))
-            order = (leads.c.created_at, leads.c.id)
-            return query.order_by(*order)
-
-        return self.shaped(("leads", status, assessor, after), build)
+        filters = (
+            (status, leads.c.status == bindparam("status")),
+            (assessor, leads.c.assessor_id == bindparam("assessor_id")),
+        )
+        return self.shaped(
+            ("leads", status, assessor, after), lambda: _page(LEAD_COLUMNS, leads, filters, after)
+        )
 
     def audit_list(self, *, action: bool, lead: bool, after: bool) -> str:
         """Return a page query on the audit trail (position first), with the filters in use."""
