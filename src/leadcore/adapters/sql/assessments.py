@@ -215,6 +215,7 @@ class SqlAssessments:
         params = self._params(assessment)
         params["expected_version"] = expected_version
         with uow.atomic():
+            uow.audit.chain(audit)  # the lead's row first: see SqlAudit.chain
             sql = uow.sql.text(ASSESSMENT_COMPARE_AND_SET)
             if uow.execute(sql, params, write=True).rowcount != 1:
                 stored = self.get(assessment.id)
@@ -226,7 +227,6 @@ class SqlAssessments:
             delete = uow.sql.text(ANSWERS_DELETE)
             uow.execute(delete, {"assessment_id": assessment.id}, write=True)
             self._insert_answers(assessment)
-            uow.audit.chain(audit)
 
     def answers_for_question(
         self, question_id: str, assessor_id: str | None = None
@@ -314,9 +314,9 @@ class SqlDocuments:
         uow.claim_write()
         params = {"id": document.id, "deleted_at": uow.rows.timestamp(document.deleted_at)}
         with uow.atomic():
+            uow.audit.chain(audit)  # the lead's row first: see SqlAudit.chain
             if uow.execute(uow.sql.text(DOCUMENT_DELETE), params, write=True).rowcount != 1:
                 raise errors.document_not_found(document.id)
-            uow.audit.chain(audit)
 
 
 def _nullable(convert: Any, value: Any) -> Any:

@@ -483,7 +483,11 @@ class SqlAudit:
     def chain(self, entry: AuditEntry, params: dict[str, Any] | None = None) -> None:
         """Advance the entry's stream head under its row's lock, then insert the entry.
 
-        Part of a write already claimed; ``params`` are the entry's, if already made.
+        Part of a write already claimed; ``params`` are the entry's, if already made. A
+        lead's stream head is the lead's own row, and every write that moves a lead takes
+        that row before any other (an assessment's, a document's): a write that changes
+        only another row calls this first, or it would take the two rows in the opposite
+        order and could deadlock with one that moves the lead.
         """
         uow = self._uow
         params = self.params(entry, uow) if params is None else params
