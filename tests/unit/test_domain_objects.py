@@ -9,7 +9,13 @@ import attrs
 import pytest
 
 from leadcore import AuditAction, EntityType, ErrorCode, LeadCoreError, LeadStatus, Role, User
-from leadcore.domain.audit import canonical_content, content_around_lead_id, lead_entry, user_entry
+from leadcore.domain.audit import (
+    canonical_content,
+    canonical_json,
+    created_content_around_id,
+    lead_entry,
+    user_entry,
+)
 from leadcore.domain.leads import Lead, LeadDraft
 from leadcore.domain.users import PERMISSIONS, ActorGuard, Permission, authorize, roles_with
 
@@ -235,5 +241,12 @@ def test_the_canonical_audit_content_is_sorted_compact_ascii_json() -> None:
     fields = entry.to_dict() | {"at": "2026-03-14T09:30:00.000000+00:00"}
     expected = json.dumps(fields, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     assert canonical_content(entry) == expected
-    a, b, c = content_around_lead_id(entry)
-    assert a + "L-1" + b + "L-1" + c == expected
+
+
+def test_a_created_entrys_content_around_its_id_is_its_canonical_content() -> None:
+    """created_content_around_id(...) joined around the lead id is canonical_content."""
+    at = datetime(2026, 3, 14, 15, 0, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    new = {"cin": "U12345KA2020PTC123456", "company_name": "Tata é", "status": "NEW"}
+    entry = lead_entry("e1", at, "u1", AuditAction.LEAD_CREATED, "LEAD-2026-0001", {}, new)
+    a, b, c = created_content_around_id("e1", at, "u1", canonical_json(new))
+    assert a + "LEAD-2026-0001" + b + "LEAD-2026-0001" + c == canonical_content(entry)

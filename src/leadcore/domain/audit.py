@@ -183,39 +183,63 @@ _string = json.encoder.encode_basestring_ascii
 _document = json.JSONEncoder(sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode
 
 
-def _pieces(entry: AuditEntry) -> tuple[str, str, str]:
+def canonical_json(values: Mapping[str, Any]) -> str:
+    """Return ``values`` as compact, key-sorted, ASCII-only JSON text (an entry's old/new)."""
+    return _document(dict(values))
+
+
+def _pieces(
+    action: AuditAction,
+    actor_id: str,
+    at: datetime,
+    entity_type: EntityType,
+    entry_id: str,
+    new_json: str,
+    old_json: str,
+) -> tuple[str, str, str]:
     """Return the content around the encoded ``entity_id`` and ``lead_id``, in key order.
 
     The keys are in sorted order, as ``json.dumps(..., sort_keys=True)`` would put them;
     the time stamp is in UTC with microseconds, as every store reads it back.
     """
-    at = entry.at.astimezone(UTC).isoformat(timespec="microseconds")
+    stamp = at.astimezone(UTC).isoformat(timespec="microseconds")
     head = (
-        f'{{"action":{_string(entry.action.value)},"actor_id":{_string(entry.actor_id)},'
-        f'"at":{_string(at)},"entity_id":'
+        f'{{"action":{_string(action.value)},"actor_id":{_string(actor_id)},'
+        f'"at":{_string(stamp)},"entity_id":'
     )
-    middle = (
-        f',"entity_type":{_string(entry.entity_type.value)},"id":{_string(entry.id)},"lead_id":'
-    )
-    tail = f',"new":{_document(dict(entry.new))},"old":{_document(dict(entry.old))}}}'
+    middle = f',"entity_type":{_string(entity_type.value)},"id":{_string(entry_id)},"lead_id":'
+    tail = f',"new":{new_json},"old":{old_json}}}'
     return head, middle, tail
 
 
 def canonical_content(entry: AuditEntry) -> str:
     """Return the entry's fields as compact, key-sorted, ASCII-only JSON text."""
-    head, middle, tail = _pieces(entry)
+    head, middle, tail = _pieces(
+        entry.action,
+        entry.actor_id,
+        entry.at,
+        entry.entity_type,
+        entry.id,
+        canonical_json(entry.new),
+        canonical_json(entry.old),
+    )
     lead = "null" if entry.lead_id is None else _string(entry.lead_id)
     return head + _string(entry.entity_id) + middle + lead + tail
 
 
-def content_around_lead_id(entry: AuditEntry) -> tuple[str, str, str]:
-    """Return the canonical content of a lead entry as the text around its two lead ids.
+def created_content_around_id(
+    entry_id: str, at: datetime, actor_id: str, new_json: str
+) -> tuple[str, str, str]:
+    """Return the canonical content of a LEAD_CREATED entry as the text around its lead id.
 
-    For an entry whose ``entity_id`` and ``lead_id`` are the lead's id, the content is
-    ``a + id + b + id + c``: the store that makes the id in SQL assembles the text there.
-    The id must need no JSON escaping (lead ids are ASCII letters, digits and ``-``).
+    The content is ``a + id + b + id + c`` (the id is both ``entity_id`` and ``lead_id``):
+    a store that makes the id in SQL assembles the text there. ``new_json`` is
+    ``canonical_json`` of the entry's new values; the id must need no JSON escaping (lead
+    ids are ASCII letters, digits and ``-``).
     """
-    head, middle, tail = _pieces(entry)
+    head, middle, tail = _pieces(
+        AuditAction.LEAD_CREATED, actor_id, at, EntityType.LEAD, entry_id, new_json, "{}"
+    )
     return head + '"', '"' + middle + '"', '"' + tail
 
 

@@ -19,8 +19,9 @@ from leadcore.domain.audit import (
     AuditLink,
     EntityType,
     canonical_content,
+    canonical_json,
     chain_hash,
-    content_around_lead_id,
+    created_content_around_id,
     entry_hash,
     lead_entry,
     stream_of,
@@ -202,12 +203,10 @@ class SqlLeads:
             "audit_id": audit_id,
             "action": AuditAction.LEAD_CREATED.value,
             "entity_type": EntityType.LEAD.value,
-            "new": to_json(draft.audit_values()),
+            "new": canonical_json(draft.audit_values()),
         }
         if uow.is_postgres:
-            # The id is made in SQL: so is the hash, from the content around it.
-            a, b, c = content_around_lead_id(self._created_entry(draft, audit_id, ""))
-            params["chain_a"], params["chain_b"], params["chain_c"] = "\n" + a, b, c
+            params.update(self._chain_around_id(draft, audit_id, params["new"]))
             return self._create_in_one_statement(draft, numbering, guard, params)
         with uow.atomic():  # already the unit's BEGIN IMMEDIATE transaction
             return self._create_in_steps(draft, numbering, guard, params)
@@ -253,6 +252,16 @@ class SqlLeads:
             {},
             draft.audit_values(),
         )
+
+    @staticmethod
+    def _chain_around_id(draft: LeadDraft, audit_id: str, new_json: str) -> dict[str, str]:
+        """Return what the create statement hashes the LEAD_CREATED entry from.
+
+        The id is made in SQL, so the hash is too: from the entry's canonical content
+        around the id, ``chain_a`` starting with the "\\n" after a new stream's empty head.
+        """
+        a, b, c = created_content_around_id(audit_id, draft.created_at, draft.created_by, new_json)
+        return {"chain_a": "\n" + a, "chain_b": b, "chain_c": c}
 
     def _create_in_one_statement(
         self,
