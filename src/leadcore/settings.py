@@ -73,7 +73,8 @@ class Settings:
     lock_timeout_seconds: float = attrs.field(default=0.0, validator=_at_least(0))
     #: How long a SQLite writer waits for the write lock before DATABASE_ERROR (retryable).
     sqlite_busy_timeout_seconds: float = attrs.field(default=10.0, validator=_at_least(0))
-    #: Re-runs of a statement that hit a serialization failure or a deadlock.
+    #: Re-runs of a command (or an import batch) whose transaction PostgreSQL rolled back
+    #: for a serialization failure or a deadlock; then DATABASE_ERROR (retryable).
     retry_attempts: int = attrs.field(default=3, validator=_at_least(0))
     #: First back-off before such a re-run; it doubles each time, with full jitter.
     retry_backoff_seconds: float = attrs.field(default=0.01, validator=_at_least(0))

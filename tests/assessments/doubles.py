@@ -9,6 +9,7 @@ from dependency_injector import providers
 
 from leadcore import LeadCore
 from leadcore.domain import errors
+from leadcore.domain.errors import LeadCoreError
 from leadcore.ports.assessments import AssessmentRepository, QuestionnaireRepository
 from leadcore.ports.documents import DocumentRepository
 from leadcore.ports.repositories import (
@@ -68,6 +69,10 @@ class CommitsFail:
         """Return a unit of work that cannot commit (a real one for reads)."""
         unit = self._inner(intent)
         return unit if intent is Intent.READ else CommitFails(unit)
+
+    def may_rerun(self, failure: LeadCoreError, reruns: int) -> bool:
+        """Answer as the store underneath does (the refused commit is no conflict)."""
+        return self._inner.may_rerun(failure, reruns)
 
 
 def make_commits_fail(core: LeadCore) -> None:

@@ -13,7 +13,9 @@ import attrs
 import pytest
 
 from leadcore import LeadCore, Role, User
-from tests.conftest import store_url
+from tests.assessments.helpers import QUESTIONS
+from tests.authz.matrix import PDF
+from tests.conftest import lead_data, store_url
 from tests.faults.helpers import open_core
 
 
@@ -43,6 +45,30 @@ def core(stage: Stage) -> Iterator[LeadCore]:
     """A LeadCore on the stage's database, kept for the whole test (one pool)."""
     with open_core(stage.url) as connected:
         yield connected
+
+
+@attrs.frozen
+class Worked:
+    """A lead with a draft assessment and a document, and its assessor."""
+
+    lead_id: str
+    assessment_id: str
+    document_id: str
+    assessor: User
+
+
+@pytest.fixture
+def worked(stage: Stage, core: LeadCore) -> Worked:
+    """A lead assigned to an assessor who started its assessment and uploaded a file."""
+    assessor = core.users.create(
+        stage.admin.id, {"email": "assessor@example.in", "name": "Meera", "role": Role.ASSESSOR}
+    )
+    core.assessments.set_questionnaire(stage.admin.id, QUESTIONS)
+    lead = core.leads.create(stage.reviewer.id, lead_data(1))
+    core.leads.assign_assessor(stage.reviewer.id, lead.id, assessor.id, expected_version=1)
+    draft = core.assessments.start(assessor.id, lead.id)
+    document = core.documents.upload(assessor.id, lead.id, "r.pdf", PDF, "application/pdf")
+    return Worked(lead.id, draft.id, document.id, assessor)
 
 
 @pytest.fixture(autouse=True)

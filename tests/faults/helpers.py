@@ -36,8 +36,10 @@ Connection = psycopg.Connection[tuple[Any, ...]]
 
 
 def open_core(url: str, **settings: Any) -> LeadCore:
-    """Connect to ``url`` in 2026 (FakeClock), without rate limits (not under test here)."""
+    """Connect to ``url`` in 2026 (FakeClock), without rate limits (not under test here);
+    document contents stay in memory, never in the working directory."""
     settings.setdefault("rate_limits_enabled", False)
+    settings.setdefault("blob_store", "memory")
     return leadcore.connect(url, clock=FakeClock(), **settings)
 
 

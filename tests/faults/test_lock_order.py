@@ -14,41 +14,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import attrs
 import pytest
 
-from leadcore import LeadCore, Role, User
-from tests.assessments.helpers import COMPLETE, QUESTIONS
-from tests.authz.matrix import PDF
-from tests.conftest import lead_data
-from tests.faults.conftest import Stage
+from leadcore import LeadCore
+from tests.assessments.helpers import COMPLETE
+from tests.faults.conftest import Stage, Worked
 from tests.faults.helpers import WAIT, blocked_by, side_door
 
 pytestmark = pytest.mark.postgres
-
-
-@attrs.frozen
-class Worked:
-    """A lead with a draft assessment and a document, and its assessor."""
-
-    lead_id: str
-    assessment_id: str
-    document_id: str
-    assessor: User
-
-
-@pytest.fixture
-def worked(stage: Stage, core: LeadCore) -> Worked:
-    """A lead assigned to an assessor who started its assessment and uploaded a file."""
-    assessor = core.users.create(
-        stage.admin.id, {"email": "assessor@example.in", "name": "Meera", "role": Role.ASSESSOR}
-    )
-    core.assessments.set_questionnaire(stage.admin.id, QUESTIONS)
-    lead = core.leads.create(stage.reviewer.id, lead_data(1))
-    core.leads.assign_assessor(stage.reviewer.id, lead.id, assessor.id, expected_version=1)
-    draft = core.assessments.start(assessor.id, lead.id)
-    document = core.documents.upload(assessor.id, lead.id, "r.pdf", PDF, "application/pdf")
-    return Worked(lead.id, draft.id, document.id, assessor)
 
 
 def queue_behind_the_lead(

@@ -6,6 +6,7 @@ import enum
 from types import TracebackType
 from typing import Protocol, Self
 
+from leadcore.domain.errors import LeadCoreError
 from leadcore.ports.assessments import AssessmentRepository, QuestionnaireRepository
 from leadcore.ports.documents import DocumentRepository
 from leadcore.ports.repositories import (
@@ -67,4 +68,13 @@ class UnitOfWorkFactory(Protocol):
 
     def __call__(self, intent: Intent = Intent.WRITE) -> UnitOfWork:
         """Return a new, not yet opened unit of work for a command of this ``intent``."""
+        ...
+
+    def may_rerun(self, failure: LeadCoreError, reruns: int) -> bool:
+        """Say whether work that ``failure`` ended may run again from its start.
+
+        True only when the store rolled the whole transaction back to resolve a conflict
+        with a concurrent one (a serialization failure, a deadlock), and ``reruns`` (the
+        re-runs so far) is within the store's bound; the store pauses before saying so.
+        """
         ...

@@ -55,7 +55,7 @@ class AssessmentService:
     def __init__(
         self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, limiter: RateLimiter
     ) -> None:
-        self._uow = uow
+        self.units = uow
         self._clock = clock
         self._ids = ids
         self.limiter = limiter
@@ -67,7 +67,7 @@ class AssessmentService:
         Assessments keep the version they started with, so publishing never breaks one
         in flight.
         """
-        with self._uow(Intent.WRITE) as uow:
+        with self.units(Intent.WRITE) as uow:
             actor = load_actor(uow, actor_id, Permission.PUBLISH_QUESTIONNAIRE)
             parsed = parse_questions(questions)
             current = uow.questionnaires.current()
@@ -91,7 +91,7 @@ class AssessmentService:
     @command(log, ActionClass.READ)
     def questionnaire(self, actor_id: object, version: object = None) -> Questionnaire | None:
         """Return a questionnaire version (the current one by default; None before the first)."""
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             load_actor(uow, actor_id, Permission.READ_ASSIGNED_LEADS)
             if version is None:
                 return uow.questionnaires.current()
@@ -109,7 +109,7 @@ class AssessmentService:
         answers it still accepts; the lead stays IN_PROGRESS. An open DRAFT is returned
         as it is.
         """
-        with self._uow(Intent.WRITE) as uow:
+        with self.units(Intent.WRITE) as uow:
             actor, lead = load_actor_and_lead(uow, actor_id, lead_id, Permission.WORK_ASSESSMENTS)
             if lead is None:
                 raise errors.lead_not_found(lead_id)
@@ -167,7 +167,7 @@ class AssessmentService:
         to; unknown question ids and ill-typed values are INVALID_INPUT naming each one.
         Saving values that are already there writes nothing.
         """
-        with self._uow(Intent.WRITE) as uow:
+        with self.units(Intent.WRITE) as uow:
             actor = load_actor(uow, actor_id, Permission.WORK_ASSESSMENTS)
             assessment = _current(self._own_assessment(uow, actor, assessment_id), expected_version)
             assessment.check(AssessmentEvent.ANSWER)  # a submitted one is refused before the input
@@ -194,7 +194,7 @@ class AssessmentService:
         self, actor_id: object, assessment_id: object, expected_version: object
     ) -> Assessment:
         """Submit a DRAFT whose required questions are all answered; the lead -> SUBMITTED."""
-        with self._uow(Intent.WRITE) as uow:
+        with self.units(Intent.WRITE) as uow:
             actor = load_actor(uow, actor_id, Permission.WORK_ASSESSMENTS)
             assessment = _current(self._own_assessment(uow, actor, assessment_id), expected_version)
             now = self._clock.now()
@@ -225,7 +225,7 @@ class AssessmentService:
         note: object = None,
     ) -> Assessment:
         """Approve a submitted assessment (ADMIN, REVIEWER); the lead -> COMPLETED."""
-        with self._uow(Intent.WRITE) as uow:
+        with self.units(Intent.WRITE) as uow:
             actor = load_actor(uow, actor_id, Permission.DECIDE_ASSESSMENTS)
             assessment = _current(_assessment(uow, assessment_id), expected_version)
             text = _decision_text("note", note, required=False)
@@ -241,7 +241,7 @@ class AssessmentService:
     ) -> Assessment:
         """Reject a submitted assessment with a reason (ADMIN, REVIEWER); the lead goes back
         to IN_PROGRESS and the assessor's next ``start`` opens a new revision."""
-        with self._uow(Intent.WRITE) as uow:
+        with self.units(Intent.WRITE) as uow:
             actor = load_actor(uow, actor_id, Permission.DECIDE_ASSESSMENTS)
             assessment = _current(_assessment(uow, assessment_id), expected_version)
             text = _decision_text("reason", reason, required=True)
@@ -254,7 +254,7 @@ class AssessmentService:
     @command(log, ActionClass.READ)
     def get(self, actor_id: object, assessment_id: object) -> Assessment:
         """Return an assessment of a lead the actor may see; ASSESSMENT_NOT_FOUND otherwise."""
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             actor = load_actor(uow, actor_id, Permission.READ_ASSIGNED_LEADS)
             assessment = _assessment(uow, assessment_id)
             lead = uow.leads.get(assessment.lead_id)
@@ -265,7 +265,7 @@ class AssessmentService:
     @command(log, ActionClass.READ)
     def for_lead(self, actor_id: object, lead_id: object) -> list[Assessment]:
         """Return every revision of a visible lead's assessment, oldest first."""
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             actor, lead = load_actor_and_lead(
                 uow, actor_id, lead_id, Permission.READ_ASSIGNED_LEADS
             )
@@ -277,7 +277,7 @@ class AssessmentService:
 
         ADMIN and REVIEWER see every lead's; an assessor only those of leads assigned to them.
         """
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             actor = load_actor(uow, actor_id, Permission.READ_ASSIGNED_LEADS)
             if not isinstance(question_id, str) or not QUESTION_ID_PATTERN.fullmatch(question_id):
                 raise errors.invalid_field("question_id", "must be a question id")

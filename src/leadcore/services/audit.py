@@ -22,13 +22,13 @@ class AuditService:
     """Who changed what: per lead for everyone who may see the lead, all of it for staff."""
 
     def __init__(self, uow: UnitOfWorkFactory, limiter: RateLimiter) -> None:
-        self._uow = uow
+        self.units = uow
         self.limiter = limiter
 
     @command(log, ActionClass.READ)
     def for_lead(self, actor_id: object, lead_id: object) -> list[AuditEntry]:
         """Return every entry of a lead the actor may see, oldest first."""
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             actor, lead = load_actor_and_lead(
                 uow, actor_id, lead_id, Permission.READ_ASSIGNED_LEADS
             )
@@ -44,7 +44,7 @@ class AuditService:
         after: object = None,
     ) -> Page[AuditEntry]:
         """Return one page of the whole trail, oldest first (ADMIN and REVIEWER)."""
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             load_actor(uow, actor_id, Permission.READ_AUDIT_LOG)
             wanted = None if action is None else _action(action)
             lead = None if lead_id is None else plausible_id(lead_id)
@@ -60,7 +60,7 @@ class AuditService:
     @command(log, ActionClass.READ)
     def verify(self, actor_id: object, lead_id: object = None) -> ChainReport:
         """Re-compute one lead's chain, or every stream's, and report the first break (ADMIN)."""
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             load_actor(uow, actor_id, Permission.VERIFY_AUDIT)
             lead = None if lead_id is None else plausible_id(lead_id)
             if lead_id is not None and lead is None:

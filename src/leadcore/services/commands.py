@@ -1,4 +1,5 @@
-"""What every service command shares: a rate limit, one log record, only LeadCoreError out."""
+"""What every service command shares: a rate limit, one log record, only LeadCoreError out,
+and a re-run from the start when the store rolled its transaction back for a conflict."""
 
 from __future__ import annotations
 
@@ -12,31 +13,52 @@ from leadcore.domain import errors
 from leadcore.domain.errors import LeadCoreError
 from leadcore.domain.validation import plausible_id
 from leadcore.ports.rate_limits import ActionClass, RateLimiter
+from leadcore.ports.unit_of_work import UnitOfWorkFactory
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class Limited(Protocol):
-    """A service whose commands count against its rate limiter."""
+class Service(Protocol):
+    """A service whose commands count against its rate limiter and run in its units."""
 
     @property
     def limiter(self) -> RateLimiter:
         """The limiter every command of this service passes first."""
         ...
 
+    @property
+    def units(self) -> UnitOfWorkFactory:
+        """The units of work its commands run in."""
+        ...
 
-S = TypeVar("S", bound=Limited)
+
+S = TypeVar("S", bound=Service)
+
+
+def rerun_on_conflict(units: UnitOfWorkFactory, work: Callable[[], R]) -> R:
+    """Return ``work()``, run again from its start while the store says a conflict that
+    rolled its transaction back may be retried (``units.may_rerun``)."""
+    reruns = 0
+    while True:
+        try:
+            return work()
+        except LeadCoreError as exc:
+            if not units.may_rerun(exc, reruns):
+                raise
+            reruns += 1
 
 
 def command(
-    logger: logging.Logger, action: ActionClass | None
+    logger: logging.Logger, action: ActionClass | None, *, rerun: bool = True
 ) -> Callable[[Callable[Concatenate[S, P], R]], Callable[Concatenate[S, P], R]]:
     """Wrap a service method: rate limit, then log command, actor, target, outcome, duration.
 
     The limit is checked before anything else, so a refused call (RATE_LIMITED) changes
-    nothing. Anything but LeadCoreError that escapes a command is a bug; it leaves as
-    UNKNOWN_ERROR with the cause chained, so callers only ever handle one type.
+    nothing. A command whose transaction a conflict rolled back runs again from its start
+    (``rerun``; off for one whose work is not one transaction). Anything but LeadCoreError
+    that escapes a command is a bug; it leaves as UNKNOWN_ERROR with the cause chained, so
+    callers only ever handle one type.
     """
 
     def decorate(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
@@ -49,7 +71,9 @@ def command(
             try:
                 if action is not None and args and (actor := plausible_id(args[0])):
                     self.limiter.acquire(actor, action)
-                return method(self, *args, **kwargs)
+                if not rerun:
+                    return method(self, *args, **kwargs)
+                return rerun_on_conflict(self.units, lambda: method(self, *args, **kwargs))
             except LeadCoreError as exc:
                 outcome = exc.code.value
                 raise

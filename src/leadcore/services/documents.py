@@ -39,7 +39,7 @@ class DocumentService:
         limits: DocumentLimits,
         limiter: RateLimiter,
     ) -> None:
-        self._uow = uow
+        self.units = uow
         self._clock = clock
         self._ids = ids
         self._blobs = blobs
@@ -60,7 +60,7 @@ class DocumentService:
         Refused: an empty file, one over the size limit, a content type not allowed
         (INVALID_INPUT naming each field), a filename that is empty once cleaned.
         """
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             actor, lead = _writable_lead(uow, actor_id, lead_id)
         name, content, kind = self._limits.check(filename, data, content_type)
         document = Document.uploaded(
@@ -68,7 +68,7 @@ class DocumentService:
         )
         self._blobs.put(document.blob_name, content)
         try:
-            with self._uow(Intent.WRITE) as uow:
+            with self.units(Intent.WRITE) as uow:
                 _writable_lead(uow, actor.id, lead.id)  # still allowed now the blob is written
                 entry = self._entry(
                     AuditAction.DOCUMENT_UPLOADED, actor, document, {}, document.audit_values()
@@ -83,7 +83,7 @@ class DocumentService:
     @command(log, ActionClass.READ)
     def list(self, actor_id: object, lead_id: object) -> list[Document]:
         """Return the documents of a lead the actor may see, oldest first, deleted ones left out."""
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             actor, lead = load_actor_and_lead(
                 uow, actor_id, lead_id, Permission.READ_ASSIGNED_LEADS
             )
@@ -92,14 +92,14 @@ class DocumentService:
     @command(log, ActionClass.READ)
     def get(self, actor_id: object, document_id: object) -> Document:
         """Return a document's metadata; DOCUMENT_NOT_FOUND if deleted or not visible."""
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             actor = load_actor(uow, actor_id, Permission.READ_ASSIGNED_LEADS)
             return _visible_document(uow, actor, document_id)
 
     @command(log, ActionClass.READ)
     def read(self, actor_id: object, document_id: object) -> bytes:
         """Return a document's content, checked against its size and SHA-256."""
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             actor = load_actor(uow, actor_id, Permission.READ_ASSIGNED_LEADS)
             document = _visible_document(uow, actor, document_id)
         content = self._blobs.get(document.blob_name)
@@ -118,7 +118,7 @@ class DocumentService:
         ADMIN and REVIEWER may delete any; an assessor only what they uploaded to a lead
         assigned to them. Afterwards the document is DOCUMENT_NOT_FOUND.
         """
-        with self._uow(Intent.WRITE) as uow:
+        with self.units(Intent.WRITE) as uow:
             actor = load_actor(uow, actor_id, Permission.WRITE_ASSIGNED_DOCUMENTS)
             document = _visible_document(uow, actor, document_id)
             if not actor.may(Permission.WRITE_ALL_DOCUMENTS) and document.uploaded_by != actor.id:

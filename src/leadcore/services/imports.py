@@ -18,6 +18,7 @@ from leadcore.ports.rate_limits import ActionClass, RateLimiter
 from leadcore.ports.system import Clock, IdGenerator
 from leadcore.ports.unit_of_work import Intent, UnitOfWork, UnitOfWorkFactory
 from leadcore.services.access import load_actor
+from leadcore.services.commands import rerun_on_conflict
 
 log = logging.getLogger("leadcore.services.imports")
 
@@ -65,7 +66,7 @@ class LeadImporter:
         with self._uow(Intent.WRITE) as uow:
             load_actor(uow, actor_id, Permission.REBUILD_COUNTERS)
             highest = dict(uow.leads.highest_numbers(self._format.prefix))
-            for year, number in highest.items():
+            for year, number in sorted(highest.items()):  # one lock order for every writer
                 uow.sequences.raise_to(self._format.counter_name(year), number)
             uow.commit()
         return highest
@@ -73,9 +74,17 @@ class LeadImporter:
     def _import_batch(
         self, actor_id: object, batch: list[tuple[int, object]], rejected: list[RejectedRow]
     ) -> int:
-        accepted: list[ImportRow] = []
-        refused: list[RejectedRow] = []
-        for attempt in range(1, BATCH_ATTEMPTS + 1):
+        """Write one batch in one transaction (re-run if a conflict rolls it back)."""
+        accepted, refused = rerun_on_conflict(self._uow, lambda: self._write_batch(actor_id, batch))
+        rejected.extend(refused)
+        return len(accepted)
+
+    def _write_batch(
+        self, actor_id: object, batch: list[tuple[int, object]]
+    ) -> tuple[list[ImportRow], list[RejectedRow]]:
+        """Screen and write one batch; screen it again if a concurrent writer took a CIN."""
+        attempt = 1
+        while True:
             with self._uow(Intent.WRITE) as uow:
                 actor = load_actor(uow, actor_id, Permission.WRITE_LEADS)
                 accepted, refused = self._screen(uow, actor, batch)
@@ -86,11 +95,10 @@ class LeadImporter:
                     if not duplicate or attempt == BATCH_ATTEMPTS:
                         raise
                     log.info("import batch lost a race (%s); checking it again", exc.code)
+                    attempt += 1
                     continue
                 uow.commit()
-                break
-        rejected.extend(refused)
-        return len(accepted)
+                return accepted, refused
 
     def _screen(
         self, uow: UnitOfWork, actor: User, batch: list[tuple[int, object]]
@@ -152,7 +160,7 @@ class LeadImporter:
             if row.legacy_number is not None:
                 year, number = row.legacy_number
                 highest[year] = max(highest.get(year, 0), number)
-        for year, number in highest.items():
+        for year, number in sorted(highest.items()):  # one lock order for every writer
             uow.sequences.raise_to(self._format.counter_name(year), number)
         fresh = [r for r in rows if r.legacy_id is None]
         numbers: Iterator[int] = iter(())

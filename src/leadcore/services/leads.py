@@ -44,7 +44,7 @@ class LeadService:
         limiter: RateLimiter,
         import_batch_size: int = 1000,
     ) -> None:
-        self._uow = uow
+        self.units = uow
         self._clock = clock
         self._ids = ids
         self._format = id_format
@@ -62,7 +62,7 @@ class LeadService:
             raise
         now = self._clock.now()
         draft = LeadDraft(fields=fields, created_by=guard.actor_id, created_at=now)
-        with self._uow(Intent.WRITE_ONCE) as uow:
+        with self.units(Intent.WRITE_ONCE) as uow:
             lead = uow.leads.create(draft, self._format.numbering(now), self._ids.new_id(), guard)
             uow.commit()
         return lead
@@ -70,7 +70,7 @@ class LeadService:
     @command(log, ActionClass.READ)
     def get(self, actor_id: object, lead_id: object) -> Lead:
         """Return a lead the actor may see; LEAD_NOT_FOUND otherwise."""
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             actor, lead = load_actor_and_lead(
                 uow, actor_id, lead_id, Permission.READ_ASSIGNED_LEADS
             )
@@ -86,7 +86,7 @@ class LeadService:
         after: object = None,
     ) -> Page[Lead]:
         """Return one page of leads in creation order; assessors see only their own."""
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             actor = load_actor(uow, actor_id, Permission.READ_ASSIGNED_LEADS)
             query = LeadQuery(
                 status=None if status is None else _status(status),
@@ -101,7 +101,7 @@ class LeadService:
         self, actor_id: object, lead_id: object, data: object, expected_version: object
     ) -> Lead:
         """Change editable fields if ``expected_version`` is current; a no-op writes nothing."""
-        with self._uow(Intent.WRITE_ONCE) as uow:
+        with self.units(Intent.WRITE_ONCE) as uow:
             actor, lead, version = self._load_for_write(uow, actor_id, lead_id, expected_version)
             changes = validate_lead_changes(data)
             lead = _current(lead, lead_id, version)
@@ -116,7 +116,7 @@ class LeadService:
         An IN_PROGRESS lead keeps its status, and its DRAFT assessment, if any, goes to
         the new assessor in the same unit of work (audited ASSESSMENT_UPDATED).
         """
-        with self._uow(Intent.WRITE) as uow:
+        with self.units(Intent.WRITE) as uow:
             actor, lead, version = self._load_for_write(uow, actor_id, lead_id, expected_version)
             checked = plausible_id(assessor_id)
             if checked is None:
@@ -140,7 +140,7 @@ class LeadService:
         self, actor_id: object, lead_id: object, status: object, expected_version: object
     ) -> Lead:
         """Move the lead where no other command does (cancel); other targets are refused."""
-        with self._uow(Intent.WRITE_ONCE) as uow:
+        with self.units(Intent.WRITE_ONCE) as uow:
             actor, lead, version = self._load_for_write(uow, actor_id, lead_id, expected_version)
             target = _status(status)
             lead = _current(lead, lead_id, version)
@@ -152,7 +152,7 @@ class LeadService:
                 uow, actor, lead, {"status": moved.status}, AuditAction.LEAD_STATUS_UPDATED
             )
 
-    @command(log, None)
+    @command(log, None, rerun=False)  # each batch is re-run on its own instead
     def import_rows(
         self, actor_id: object, rows: Iterable[object], batch_size: int | None = None
     ) -> ImportReport:
@@ -224,7 +224,7 @@ class LeadService:
         return changed
 
     def _check_actor(self, actor_id: object, permission: Permission) -> None:
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             load_actor(uow, actor_id, permission)
 
 

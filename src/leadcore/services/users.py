@@ -28,7 +28,7 @@ class UserService:
     def __init__(
         self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, limiter: RateLimiter
     ) -> None:
-        self._uow = uow
+        self.units = uow
         self._clock = clock
         self._ids = ids
         self.limiter = limiter
@@ -37,7 +37,7 @@ class UserService:
     def bootstrap_admin(self, email: object, name: object) -> User:
         """Create the first ADMIN; refused with INSUFFICIENT_PERMISSIONS once any user exists."""
         address, full_name, _ = validate_new_user({"email": email, "name": name, "role": "ADMIN"})
-        with self._uow(Intent.WRITE) as uow:
+        with self.units(Intent.WRITE) as uow:
             if uow.users.any_exist() or uow.sequences.next(BOOTSTRAP_COUNTER) != 1:
                 raise errors.insufficient_permissions("", "nobody", "bootstrap a second admin")
             user = self._new_user(address, full_name, Role.ADMIN)
@@ -49,7 +49,7 @@ class UserService:
     @command(log, ActionClass.WRITE)
     def create(self, actor_id: object, data: object) -> User:
         """Create a user (ADMIN only); DUPLICATE_RESOURCE if the e-mail is taken."""
-        with self._uow(Intent.WRITE) as uow:
+        with self.units(Intent.WRITE) as uow:
             actor = load_actor(uow, actor_id, Permission.MANAGE_USERS)
             address, full_name, role = validate_new_user(data)
             if uow.users.get_by_email(address) is not None:
@@ -63,7 +63,7 @@ class UserService:
     @command(log, ActionClass.READ)
     def get(self, actor_id: object, user_id: object) -> User:
         """Return a user: ADMIN and REVIEWER see everyone, others only themselves."""
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             actor = load_actor(uow, actor_id, Permission.READ_ASSIGNED_LEADS)
             if user_id == actor.id:
                 return actor
@@ -90,7 +90,7 @@ class UserService:
         """Return every active ASSESSOR, the people a lead can be assigned to."""
         found: list[User] = []
         after = None
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             load_actor(uow, actor_id, Permission.READ_USERS)
             while True:
                 page = uow.users.list(role=Role.ASSESSOR, active=True, limit=1000, after=after)
@@ -109,7 +109,7 @@ class UserService:
         after: object = None,
     ) -> Page[User]:
         """Return one page of users in creation order, optionally by role and activity."""
-        with self._uow(Intent.READ) as uow:
+        with self.units(Intent.READ) as uow:
             load_actor(uow, actor_id, Permission.READ_USERS)
             wanted = None if role is None else parse_role(role)
             if active is not None and not isinstance(active, bool):
@@ -119,7 +119,7 @@ class UserService:
             )
 
     def _set_active(self, actor_id: object, user_id: object, *, active: bool) -> User:
-        with self._uow(Intent.WRITE) as uow:
+        with self.units(Intent.WRITE) as uow:
             actor = load_actor(uow, actor_id, Permission.MANAGE_USERS)
             checked = plausible_id(user_id)
             user = None if checked is None else uow.users.get(checked)

@@ -14,6 +14,7 @@ from leadcore.adapters.memory.repositories import (
     MemoryUsers,
 )
 from leadcore.adapters.memory.store import MemoryStore, UndoLog
+from leadcore.domain.errors import LeadCoreError
 from leadcore.ports.unit_of_work import Intent
 
 
@@ -64,3 +65,7 @@ class MemoryUnitOfWorkFactory:
     def __call__(self, intent: Intent = Intent.WRITE) -> MemoryUnitOfWork:
         """Return a new unit of work on the store."""
         return MemoryUnitOfWork(self.store)
+
+    def may_rerun(self, failure: LeadCoreError, reruns: int) -> bool:
+        """Say no: units run one at a time under the store's lock, so none ever conflicts."""
+        return False

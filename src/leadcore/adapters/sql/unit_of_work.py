@@ -10,10 +10,11 @@ WRITE          BEGIN at the first statement,          BEGIN IMMEDIATE at the fir
                COMMIT on commit()                     statement, COMMIT on commit()
 =============  =====================================  =====================================
 
-Leaving without ``commit()`` sends ROLLBACK. A statement that is its own transaction is
-re-run after a serialization failure or a deadlock (a bounded number of times, with
-jittered back-off), and a read that finds its connection dead is re-run once on a new
-one; anything else becomes a LeadCoreError through ``errors.translate``.
+Leaving without ``commit()`` sends ROLLBACK. A read that finds its connection dead is
+re-run once on a new one; anything else becomes a LeadCoreError through
+``errors.translate``. A serialization failure or a deadlock rolls the whole transaction
+back, so no statement is re-run for it here: the command is, from its start, when the
+factory's ``may_rerun`` says so.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from leadcore.adapters.sql.database import Database
 from leadcore.adapters.sql.errors import Failure, translate
 from leadcore.adapters.sql.repositories import SqlAudit, SqlLeads, SqlSequences, SqlUsers
 from leadcore.domain import errors
+from leadcore.domain.errors import LeadCoreError
 from leadcore.ports.unit_of_work import Intent
 
 log = logging.getLogger("leadcore.adapters.sql")
@@ -148,9 +150,7 @@ class SqlUnitOfWork:
                     in_doubt = write and failure is Failure.DISCONNECT and not in_transaction
                     raise translate(exc, failure, params, in_doubt=in_doubt) from exc
                 attempt += 1
-                log.debug("re-running a statement after %s (attempt %d)", failure.value, attempt)
-                if failure is Failure.CONFLICT:
-                    self._back_off(attempt)
+                log.debug("re-running a read on a new connection (attempt %d)", attempt)
             else:
                 return cursor
 
@@ -222,20 +222,11 @@ class SqlUnitOfWork:
                 return cursor
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _may_rerun(self, failure: Failure, *, write: bool, attempt: int) -> bool:
-        """Say whether a statement that was its own transaction may run again.
-
-        In a transaction nothing may: it is aborted, and only the caller can start over.
-        """
-        if failure is Failure.CONFLICT:
-            return attempt < self._db.settings.retry_attempts
-        if failure is Failure.DISCONNECT:
-            return not write and attempt == 0
-        return False
-
-    def _back_off(self, attempt: int) -> None:
-        ceiling = self._db.settings.retry_backoff_seconds * 2 ** (attempt - 1)
-        time.sleep(random.uniform(0, ceiling))
+    @staticmethod
+    def _may_rerun(failure: Failure, *, write: bool, attempt: int) -> bool:
+        """Say whether a statement that was its own transaction may run again: a read, once,
+        on a new connection (a write on a broken one may have committed)."""
+        return failure is Failure.DISCONNECT and not write and attempt == 0
 
     def _failed(self, exc: BaseException) -> Failure:
         """Classify ``exc``; a connection that broke is discarded from the pool."""
@@ -267,3 +258,18 @@ class SqlUnitOfWorkFactory:
     def __call__(self, intent: Intent = Intent.WRITE) -> SqlUnitOfWork:
         """Return a new unit of work for a command of this ``intent``."""
         return SqlUnitOfWork(self.database, intent)
+
+    def may_rerun(self, failure: LeadCoreError, reruns: int) -> bool:
+        """Say whether work that a conflict rolled back may run again; back off first.
+
+        The back-off starts at ``retry_backoff_seconds`` and doubles, with full jitter,
+        so the transactions that collided do not collide again in step.
+        """
+        settings = self.database.settings
+        conflict = failure.context.get("reason") == Failure.CONFLICT.value
+        if not conflict or reruns >= settings.retry_attempts:
+            return False
+        ceiling = settings.retry_backoff_seconds * 2**reruns
+        time.sleep(random.uniform(0, ceiling))
+        log.debug("re-running work after a conflict (re-run %d)", reruns + 1)
+        return True
