@@ -76,6 +76,7 @@ POLL = 5.0  # seconds between the parent's looks at its workers while it waits
 SHOWN_FAILURES = 30  # failures a worker keeps word for word (all are counted)
 SHOWN_TRACEBACKS = 5  # failures a worker prints with their traceback as they happen
 SHOWN_BREAKS = 30  # broken invariants listed word for word (all are counted)
+CHAIN_SAMPLE = 500  # the busiest leads whose audit chains the end-of-run check re-hashes
 
 # Refusals that are failures: leadcore's own "this is a bug / the store failed".
 FAILURE_CODES = frozenset({ErrorCode.UNKNOWN_ERROR, ErrorCode.DATABASE_ERROR})
@@ -744,6 +745,7 @@ class Check:
     audit_entries: int
     assessments: int
     counted_changes: int
+    chains: int  # lead audit chains re-hashed by core.audit.verify
     breaks: tuple[str, ...]
 
     @property
@@ -752,14 +754,16 @@ class Check:
         return not self.breaks
 
 
-def check_invariants(url: str, counted: Mapping[str, int]) -> Check:
+def check_invariants(url: str, counted: Mapping[str, int], admin: str) -> Check:
     """Read the tables with plain SQL (outside leadcore) and check every invariant.
 
     Per year, ids 1..N without a gap or a repeat and the counter at N; one LEAD_CREATED
     per lead; as many change entries (LEAD_UPDATED, LEAD_ASSIGNED, LEAD_STATUS_UPDATED)
     as version - 1; version = 1 + the accepted changes the workers ``counted``; no audit
     entry of a missing lead; assessment revisions 1..k, all but the latest REJECTED, the
-    latest agreeing with the lead's status, each with one ASSESSMENT_CREATED entry.
+    latest agreeing with the lead's status, each with one ASSESSMENT_CREATED entry; the
+    audit chains of the CHAIN_SAMPLE leads with the most entries unbroken (``admin`` asks
+    ``core.audit.verify``, which re-hashes them from the stored rows).
     """
     with psycopg.connect(psycopg_dsn(url), autocommit=True) as connection:
         leads = connection.execute(b"SELECT id, version, status FROM leads").fetchall()
@@ -802,14 +806,32 @@ def check_invariants(url: str, counted: Mapping[str, int]) -> Check:
                 f"{lead}: assessment {assessment_id} has "
                 f"{once.get(str(assessment_id), 0)} ASSESSMENT_CREATED entries"
             )
+    chains = _check_chains(url, admin, breaks)
     return Check(
         leads=len(versions),
         years=years,
         audit_entries=int(audit_total[0]) if audit_total else 0,
         assessments=len(assessments),
         counted_changes=sum(counted.values()),
+        chains=chains,
         breaks=tuple(breaks),
     )
+
+
+def _check_chains(url: str, admin: str, breaks: list[str]) -> int:
+    """Verify the chains of the busiest leads (most written concurrently); return how many."""
+    with psycopg.connect(psycopg_dsn(url), autocommit=True) as connection:
+        busiest = connection.execute(
+            b"SELECT lead_id FROM audit_entries WHERE lead_id IS NOT NULL "
+            b"GROUP BY lead_id ORDER BY count(*) DESC, lead_id LIMIT %(n)s",
+            {"n": CHAIN_SAMPLE},
+        ).fetchall()
+    with leadcore.connect(url, rate_limits_enabled=False) as core:
+        for (lead,) in busiest:
+            report = core.audit.verify(admin, lead_id=lead)
+            if not report.ok:
+                breaks.append(f"{lead}: audit chain broken at {report.position}: {report.reason}")
+    return len(busiest)
 
 
 def _check_numbering(
@@ -981,7 +1003,7 @@ def run_soak(
     merged = Tally()
     for tally in tallies:
         merged.add(tally)
-    check = check_invariants(url, merged.changes)
+    check = check_invariants(url, merged.changes, cast.admin)
     return Outcome(processes, seconds, seed, merged, tuple(tallies), tuple(crashes), check)
 
 
@@ -1074,7 +1096,8 @@ def report(outcome: Outcome, server: str) -> str:
             f"gapless, counter = highest number; one LEAD_CREATED each; change entries = "
             f"version - 1 = the {check.counted_changes:,} accepted changes the workers "
             f"counted; {check.assessments:,} assessments agree with their leads; "
-            f"{check.audit_entries:,} audit entries, none of a missing lead"
+            f"{check.audit_entries:,} audit entries, none of a missing lead; the audit chains "
+            f"of the {check.chains:,} busiest leads unbroken"
         )
     else:
         verdict = f"**FAILED**: {len(check.breaks):,} broken invariants (listed below)"
