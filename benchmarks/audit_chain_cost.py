@@ -25,7 +25,7 @@ hash re-computed by ``core.audit.verify`` on the chained leads).
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
+import functools
 import os
 import random
 import statistics
@@ -51,6 +51,7 @@ from postgres_write_path import (  # the sibling benchmark
     PRELOAD,
     Database,
     Server,
+    fork_clients,
     make_cin,
     raw_c,
 )
@@ -92,7 +93,7 @@ def shaped(database: SqlDatabase, create_sql: str, chain: ChainStep) -> Iterator
 
 
 def _worker(
-    db: Database, client: int, warmup: float, seconds: float, barrier: Any, queue: Any
+    db: Database, warmup: float, seconds: float, client: int, barrier: Any, queue: Any
 ) -> None:
     try:
         core = leadcore.connect(db.url, rate_limits_enabled=False, pool_size=1)
@@ -162,21 +163,8 @@ class Run:
 def run_once(server: Server, clients: int, warmup: float, seconds: float) -> Run:
     """Run the A/B with ``clients`` processes on a fresh database; verify it."""
     db = server.fresh_database()
-    ctx = mp.get_context("fork")
-    barrier = ctx.Barrier(clients)
-    queue = ctx.Queue()
-    procs = [
-        ctx.Process(target=_worker, args=(db, n, warmup, seconds, barrier, queue))
-        for n in range(1, clients + 1)
-    ]
-    for proc in procs:
-        proc.start()
-    reports = [queue.get(timeout=warmup + seconds + 300) for _ in procs]
-    for proc in procs:
-        proc.join(timeout=60)
-    failed = [r["error"] for r in reports if "error" in r]
-    if failed:
-        raise RuntimeError(f"N={clients}: {failed[0]}")
+    work = functools.partial(_worker, db, warmup, seconds)
+    reports = fork_clients(clients, work, warmup + seconds + 300)
     micros = {
         shape: 1e6
         * sum(r["spent"][shape] for r in reports)

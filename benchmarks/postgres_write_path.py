@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import multiprocessing as mp
 import os
 import random
@@ -278,12 +279,31 @@ UPDATES = frozenset({"e_rand", "update"})
 
 
 # --- running one measurement -----------------------------------------------------------
+def fork_clients(count: int, work: Callable[[int, Any, Any], None], timeout: float) -> list[Any]:
+    """Run ``work(client, barrier, queue)`` in ``count`` forked processes (clients 1..count),
+    each putting one report on the queue; return the reports, or raise the first error one
+    reported (a report with an "error" key)."""
+    ctx = mp.get_context("fork")
+    barrier = ctx.Barrier(count)
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=work, args=(n, barrier, queue)) for n in range(1, count + 1)]
+    for proc in procs:
+        proc.start()
+    reports = [queue.get(timeout=timeout) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=60)
+    failed = [r["error"] for r in reports if "error" in r]
+    if failed:
+        raise RuntimeError(failed[0])
+    return reports
+
+
 def _worker(
     name: str,
     db: Database,
-    client: int,
     warmup: float,
     seconds: float,
+    client: int,
     barrier: Any,
     queue: Any,
 ) -> None:
@@ -308,21 +328,11 @@ def _worker(
 def measure(server: Server, name: str, clients: int, warmup: float, seconds: float) -> Result:
     """Run scenario ``name`` with ``clients`` processes on a fresh database; verify it."""
     db = server.fresh_database()
-    ctx = mp.get_context("fork")
-    barrier = ctx.Barrier(clients)
-    queue = ctx.Queue()
-    procs = [
-        ctx.Process(target=_worker, args=(name, db, n, warmup, seconds, barrier, queue))
-        for n in range(1, clients + 1)
-    ]
-    for proc in procs:
-        proc.start()
-    reports = [queue.get(timeout=warmup + seconds + 300) for _ in procs]
-    for proc in procs:
-        proc.join(timeout=60)
-    failed = [r["error"] for r in reports if "error" in r]
-    if failed:
-        raise RuntimeError(f"{name} N={clients}: {failed[0]}")
+    work = functools.partial(_worker, name, db, warmup, seconds)
+    try:
+        reports = fork_clients(clients, work, warmup + seconds + 300)
+    except RuntimeError as exc:
+        raise RuntimeError(f"{name} N={clients}: {exc}") from exc
     ok = sum(r["counts"]["ok"] for r in reports)
     stale = sum(r["counts"]["stale"] for r in reports)
     rate = sum(r["counts"]["ok"] / r["elapsed"] for r in reports)

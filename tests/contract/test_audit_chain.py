@@ -13,6 +13,7 @@ from sqlalchemy import text
 import leadcore
 from leadcore import ChainReport, ErrorCode, LeadCore, LeadCoreError
 from leadcore.adapters.memory.store import MemoryStore
+from leadcore.adapters.sql.repositories import LINK_PAGE
 from tests.conftest import People, lead_data, store_url
 from tests.contract.helpers import all_audit, refused
 from tests.contract.test_concurrency import race
@@ -179,6 +180,23 @@ def test_the_users_stream_is_chained_too(core: LeadCore, people: People, tamper:
     tamper.edit(users[1])
     report = core.audit.verify(people.admin.id)
     assert (report.ok, report.stream, report.position) == (False, "users", users[1])
+
+
+def test_a_trail_longer_than_a_page_is_verified_to_its_end(
+    core: LeadCore, people: People, tamper: Tamper
+) -> None:
+    """verify reads a trail of more than LINK_PAGE entries whole; a break past the first
+    page is found."""
+    rows = [lead_data(n) for n in range(1, LINK_PAGE + 101)]
+    assert core.leads.import_rows(people.admin.id, rows).imported == len(rows)
+    entries = len(all_audit(core, people.admin.id))
+    assert core.audit.verify(people.admin.id) == ChainReport(ok=True, checked=entries)
+
+    last = tamper.positions(core.leads.get(people.admin.id, f"LEAD-2026-{len(rows):04d}").id)[-1]
+    tamper.edit(last)
+
+    report = core.audit.verify(people.admin.id)
+    assert (report.ok, report.position, report.checked) == (False, last, entries - 1)
 
 
 def test_concurrent_writers_never_fork_a_chain(core: LeadCore, people: People) -> None:

@@ -120,6 +120,32 @@ def terminate(url: str, pid: int) -> int:
     return pid
 
 
+def interleave(
+    url: str, work: Callable[[], Any], first: bytes, then: bytes, params: Mapping[str, Any]
+) -> Future[Any]:
+    """Run ``work`` between two statements of one side-door transaction; return its future.
+
+    The side door runs ``first`` (taking a lock ``work`` needs), starts ``work`` in a
+    thread, waits until it queues behind that lock, runs ``then`` (which must change a row,
+    under a lock timeout so a wait on ``work`` cannot hang the test) and commits. If
+    ``then`` waits for a row ``work`` holds, PostgreSQL's deadlock check ends ``work``'s
+    transaction, not the side door's: ``work`` started waiting first.
+    """
+    with side_door(url, autocommit=False) as holder:
+        holder.execute(first, params)
+        pid = holder.execute(b"SELECT pg_backend_pid()").fetchone()
+        assert pid is not None
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(work)
+            blocked_by(url, int(pid[0]))
+            holder.execute(f"SET LOCAL lock_timeout = '{int(WAIT)}s'".encode())
+            touched = holder.execute(then, params)
+            assert touched.rowcount >= 1, "the side door's second statement changed no row"
+            holder.commit()
+            pending.exception(timeout=WAIT)
+            return pending
+
+
 @contextlib.contextmanager
 def terminator(url: str, holder: int) -> Iterator[Future[int]]:
     """In a thread: wait for a session blocked by ``holder``, terminate it; yields its pid."""

@@ -1,15 +1,13 @@
 """A deadlock rolls a whole transaction back; leadcore runs the work again from its start.
 
-Each test makes a real deadlock with a side door: it locks a row the command needs later,
-waits until the command queues behind it, then asks for a row the command already holds.
-The command waited first, so PostgreSQL's deadlock check (after ``deadlock_timeout``)
-fires in its session and ends its transaction; the side door then commits.
+Each test makes a real deadlock with a side door (``interleave``): it locks a row the
+command needs later, waits until the command queues behind it, then asks for a row the
+command already holds. PostgreSQL ends the command's transaction; the side door commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 import pytest
@@ -19,32 +17,9 @@ from leadcore.domain.assessments import AssessmentStatus
 from tests.assessments.helpers import COMPLETE
 from tests.conftest import lead_data
 from tests.faults.conftest import Stage, Worked
-from tests.faults.helpers import COUNTER, WAIT, blocked_by, open_core, query, side_door
+from tests.faults.helpers import COUNTER, interleave, open_core, query
 
 pytestmark = pytest.mark.postgres
-
-
-def deadlocked(
-    stage: Stage,
-    work: Callable[[], Any],
-    first: bytes,
-    then: bytes,
-    params: Mapping[str, Any],
-) -> Future[Any]:
-    """Run ``work`` into a deadlock: the side door runs ``first``, then ``then`` once
-    ``work`` waits for it; return ``work``'s finished future."""
-    with side_door(stage.url, autocommit=False) as holder:
-        holder.execute(first, params)
-        pid = holder.execute(b"SELECT pg_backend_pid()").fetchone()
-        assert pid is not None
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(work)
-            blocked_by(stage.url, int(pid[0]))
-            holder.execute(f"SET LOCAL lock_timeout = '{int(WAIT)}s'".encode())
-            holder.execute(then, params)
-            holder.commit()
-            pending.exception(timeout=WAIT)
-            return pending
 
 
 # Submit takes the lead's row, then waits for the assessment's, which the side door holds.
@@ -56,8 +31,8 @@ def submit_into_a_deadlock(stage: Stage, core: LeadCore, worked: Worked) -> Futu
     """Answer the draft, then submit it into a deadlock with the side door."""
     assessor = worked.assessor.id
     core.assessments.save_answers(assessor, worked.assessment_id, COMPLETE, expected_version=1)
-    return deadlocked(
-        stage,
+    return interleave(
+        stage.url,
         lambda: core.assessments.submit(assessor, worked.assessment_id, expected_version=2),
         HOLD_ASSESSMENT,
         TOUCH_LEAD,
@@ -110,9 +85,10 @@ def test_an_import_batch_that_a_deadlock_rolled_back_runs_again_alone(
     touch_counter = b"UPDATE counters SET value = value WHERE name = %(counter)s"
     params = {"cin": taken, "admin": stage.admin.id, "counter": COUNTER}
 
-    report = deadlocked(
-        stage, lambda: core.leads.import_rows(stage.admin.id, rows), insert, touch_counter, params
-    ).result()
+    def work() -> Any:
+        return core.leads.import_rows(stage.admin.id, rows)
+
+    report = interleave(stage.url, work, insert, touch_counter, params).result()
 
     assert report.imported == 2
     assert [(r.row_number, r.code) for r in report.rejected] == [(2, ErrorCode.DUPLICATE_CIN)]

@@ -11,7 +11,6 @@ then changes the write's own row from the side door: that must not wait.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -19,33 +18,22 @@ import pytest
 from leadcore import LeadCore
 from tests.assessments.helpers import COMPLETE
 from tests.faults.conftest import Stage, Worked
-from tests.faults.helpers import WAIT, blocked_by, side_door
+from tests.faults.helpers import interleave
 
 pytestmark = pytest.mark.postgres
+
+
+HOLD_LEAD = b"SELECT 1 FROM leads WHERE id = %(id)s FOR NO KEY UPDATE"
 
 
 def queue_behind_the_lead(
     stage: Stage, worked: Worked, write: Callable[[], Any], own_row: bytes
 ) -> Any:
-    """Hold the lead's row, start ``write``, then touch ``own_row``; return its result.
+    """Hold the lead's row, start ``write``, then change ``own_row``; return its result.
 
-    ``own_row`` is an UPDATE of the row ``write`` changes; it runs under a lock timeout,
-    so a write that took that row first fails the test instead of deadlocking it.
+    A write that took its own row first would deadlock with the side door and fail.
     """
-    with side_door(stage.url, autocommit=False) as holder:
-        holder.execute(
-            b"SELECT 1 FROM leads WHERE id = %(id)s FOR NO KEY UPDATE", {"id": worked.lead_id}
-        )
-        holder_pid = holder.execute(b"SELECT pg_backend_pid()").fetchone()
-        assert holder_pid is not None
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(write)
-            blocked_by(stage.url, int(holder_pid[0]))
-            holder.execute(f"SET LOCAL lock_timeout = '{int(WAIT)}s'".encode())
-            touched = holder.execute(own_row, {"id": worked.lead_id})
-            assert touched.rowcount == 1
-            holder.commit()
-            return pending.result(timeout=WAIT)
+    return interleave(stage.url, write, HOLD_LEAD, own_row, {"id": worked.lead_id}).result()
 
 
 def test_saving_answers_takes_the_leads_row_before_the_assessments(

@@ -109,3 +109,27 @@ def test_waiting_past_the_pool_timeout_is_a_retryable_database_error(open_sql: O
         "busy",
     )
     assert core.users.get(people.admin.id, people.admin.id) == people.admin
+
+
+def test_a_snapshot_unit_does_not_see_a_write_committed_after_its_first_read(
+    open_sql: OpenCore,
+) -> None:
+    """SNAPSHOT: a lead updated by another connection mid-unit reads as it was at the start."""
+    core, people = cast(open_sql)
+    lead = core.leads.create(people.reviewer.id, lead_data(1))
+    with SqlUnitOfWork(database_of(core), Intent.SNAPSHOT) as uow:
+        before = uow.leads.get(lead.id)
+        core.leads.update(people.reviewer.id, lead.id, {"city": "Pune"}, expected_version=1)
+        during = uow.leads.get(lead.id)
+    after = core.leads.get(people.reviewer.id, lead.id)
+
+    assert before is not None
+    assert during is not None
+    assert (before.version, during.version, after.version) == (1, 1, 2)
+
+
+def test_a_snapshot_unit_may_not_write(open_sql: OpenCore) -> None:
+    """A SNAPSHOT unit refuses writes like a READ unit: misuse is a bug."""
+    database = database_of(open_sql())
+    with SqlUnitOfWork(database, Intent.SNAPSHOT) as uow, pytest.raises(UnitOfWorkMisuseError):
+        uow.sequences.next("x")

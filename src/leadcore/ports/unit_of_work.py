@@ -20,12 +20,16 @@ from leadcore.ports.repositories import (
 class Intent(enum.Enum):
     """What a command will do inside its unit of work, so adapters can pick the cheapest mode.
 
-    READ: no writes. WRITE_ONCE: at most one write call, itself atomic (a compound
-    repository method such as ``leads.create``), made last; an adapter may run each
-    statement on its own. WRITE: anything else; one transaction from the first statement.
+    READ: no writes; an adapter may run each statement on its own. SNAPSHOT: no writes,
+    and every read sees the store as the first one did (a long read in pieces, such as
+    re-hashing the whole audit trail, must not see a write land between two pieces).
+    WRITE_ONCE: at most one write call, itself atomic (a compound repository method such
+    as ``leads.create``), made last; an adapter may run each statement on its own. WRITE:
+    anything else; one transaction from the first statement.
     """
 
     READ = "read"
+    SNAPSHOT = "snapshot"
     WRITE_ONCE = "write once"
     WRITE = "write"
 

@@ -59,8 +59,11 @@ class AuditService:
 
     @command(log, ActionClass.READ)
     def verify(self, actor_id: object, lead_id: object = None) -> ChainReport:
-        """Re-compute one lead's chain, or every stream's, and report the first break (ADMIN)."""
-        with self.units(Intent.READ) as uow:
+        """Re-compute one lead's chain, or every stream's, and report the first break (ADMIN).
+
+        The trail is read in one snapshot, so writes that land meanwhile are not seen half.
+        """
+        with self.units(Intent.SNAPSHOT) as uow:
             load_actor(uow, actor_id, Permission.VERIFY_AUDIT)
             lead = None if lead_id is None else plausible_id(lead_id)
             if lead_id is not None and lead is None:

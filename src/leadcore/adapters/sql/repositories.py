@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# Audit links read per statement when a chain is verified (bounded memory on any trail).
+LINK_PAGE = 2000
+
 # The encoder ``to_json`` builds on every call, made once: a bulk import encodes two
 # documents per lead, and most ``old`` documents of a LEAD_CREATED entry are empty.
 _encode_json = json.JSONEncoder(separators=(",", ":")).encode
@@ -539,16 +542,21 @@ class SqlAudit:
         uow.execute(uow.sql.audit_insert, params, write=True)
 
     def links(self, lead_id: str | None) -> Iterator[AuditLink]:
-        """Yield the entries of one lead's stream (or of every stream) with their hashes."""
+        """Yield the entries of one lead's stream (or of every stream) with their hashes.
+
+        Read in pages of LINK_PAGE by position, so a trail of any length takes bounded
+        memory; in a SNAPSHOT unit every page sees the same trail.
+        """
         uow = self._uow
-        if lead_id is None:
-            cursor = uow.execute(uow.sql.audit_links, {})
-        else:
-            cursor = uow.execute(uow.sql.audit_links_of_lead, {"lead_id": lead_id})
+        sql = uow.sql.audit_links if lead_id is None else uow.sql.audit_links_of_lead
         audit = uow.rows.audit
-        while rows := cursor.fetchmany(1000):
+        params: dict[str, Any] = {"lead_id": lead_id, "after": 0, "limit": LINK_PAGE}
+        while rows := uow.execute(sql, params).fetchall():
             for row in rows:
                 yield AuditLink(int(row[0]), audit(row, 1), row[10])
+            if len(rows) < LINK_PAGE:
+                return
+            params["after"] = int(rows[-1][0])
 
     def heads(self, lead_id: str | None) -> Mapping[str, str | None]:
         """Return the last hash of one lead's stream (or of every stream), by stream."""

@@ -254,15 +254,17 @@ class Statements:
             .order_by(audit_entries.c.position)
         )
 
-        self.audit_links = self.compile(
-            select(audit_entries.c.position, *AUDIT_COLUMNS, audit_entries.c.hash).order_by(
-                audit_entries.c.position
-            )
+        # One page of links after a position; a whole trail is read page by page.
+        links = select(audit_entries.c.position, *AUDIT_COLUMNS, audit_entries.c.hash).where(
+            audit_entries.c.position > bindparam("after")
         )
-        self.audit_links_of_lead = self.compile(
-            select(audit_entries.c.position, *AUDIT_COLUMNS, audit_entries.c.hash)
-            .where(audit_entries.c.lead_id == bindparam("lead_id"))
-            .order_by(audit_entries.c.position)
+        by_position = audit_entries.c.position
+        self.audit_links = self.compile(links.order_by(by_position)) + self._limit
+        self.audit_links_of_lead = (
+            self.compile(
+                links.where(audit_entries.c.lead_id == bindparam("lead_id")).order_by(by_position)
+            )
+            + self._limit
         )
         if self.is_postgres:
             self.chain_lead = self.compile(text(PG_CHAIN_LEAD))

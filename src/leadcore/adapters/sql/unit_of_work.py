@@ -4,6 +4,8 @@
 intent         PostgreSQL                             SQLite
 =============  =====================================  =====================================
 READ           every statement on its own             every statement on its own
+SNAPSHOT       BEGIN ISOLATION LEVEL REPEATABLE READ  BEGIN (deferred: WAL gives it one
+               READ ONLY at the first statement       snapshot from its first read)
 WRITE_ONCE     reads on their own; the one compound   BEGIN IMMEDIATE at the first
                write is ONE statement on its own      statement, COMMIT on commit()
 WRITE          BEGIN at the first statement,          BEGIN IMMEDIATE at the first
@@ -45,8 +47,14 @@ class UnitOfWorkMisuseError(RuntimeError):
     """A service broke its declared intent (a write in a READ unit, two in WRITE_ONCE)."""
 
 
+_PG_SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 # How many write calls each intent allows (None: any number).
-_WRITES: Mapping[Intent, int | None] = {Intent.READ: 0, Intent.WRITE_ONCE: 1, Intent.WRITE: None}
+_WRITES: Mapping[Intent, int | None] = {
+    Intent.READ: 0,
+    Intent.SNAPSHOT: 0,
+    Intent.WRITE_ONCE: 1,
+    Intent.WRITE: None,
+}
 
 
 class SqlUnitOfWork:
@@ -58,6 +66,9 @@ class SqlUnitOfWork:
         self._writes_left = _WRITES[intent]
         if intent is Intent.READ:
             self._begin: str | None = None
+        elif intent is Intent.SNAPSHOT:
+            # SQLite in WAL mode: a deferred transaction reads one snapshot from its first read.
+            self._begin = _PG_SNAPSHOT if database.is_postgres else "BEGIN"
         elif database.is_postgres:
             self._begin = "BEGIN" if intent is Intent.WRITE else None
         else:
