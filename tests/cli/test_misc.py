@@ -13,7 +13,7 @@ def test_a_usage_error_exits_2(cli: Cli) -> None:
 
 
 def test_demo_exits_0_and_shows_every_promise(cli: Cli) -> None:
-    """``demo`` shows each refusal code, gapless parallel ids and the audit trail."""
+    """``demo`` shows each refusal code, gapless parallel ids, the audit trail, its chains whole."""
     run = cli("demo")
     assert run.returncode == 0, run.stderr
     for code in (
@@ -25,5 +25,6 @@ def test_demo_exits_0_and_shows_every_promise(cli: Cli) -> None:
         "LEAD_CREATED",
         "LEAD_UPDATED",
         "LEAD_ASSIGNED",
+        "re-hashed by audit.verify: whole",
     ):
         assert code in run.stdout

@@ -113,6 +113,9 @@ def run_demo(core: leadcore.LeadCore, say: Say) -> list[str]:
             f"  {entry.at:%H:%M:%S.%f} {entry.action.value:<20} by "
             f"{names.get(entry.actor_id, entry.actor_id)}: {dict(entry.old)} -> {dict(entry.new)}"
         )
+    report = core.audit.verify(admin.id)
+    state = "whole" if report.ok else f"BROKEN at position {report.position}"
+    say(f"  every audit chain re-hashed by audit.verify: {state} ({report.checked} entries)")
     return shown
 
 

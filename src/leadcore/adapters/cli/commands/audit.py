@@ -1,4 +1,5 @@
-"""``audit export``: the audit trail to stdout, streamed page by page."""
+"""``audit export``: the audit trail to stdout, streamed page by page; ``audit verify``:
+its hash chains re-computed."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Annotated
 
 import typer
 
-from leadcore.adapters.cli.context import AsOption, DbOption, session
+from leadcore.adapters.cli.context import AsOption, DbOption, JsonOption, session
 from leadcore.adapters.cli.exporting import ExportFormat, audit_entries, parse_since, write_entries
-from leadcore.domain.audit import AuditAction
+from leadcore.adapters.cli.output import print_json, say
+from leadcore.domain.audit import AuditAction, ChainReport
 
 app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 
@@ -62,3 +64,41 @@ def export(
             since=since,
         )
         write_entries(entries, sys.stdout, fmt)
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    lead_id: Annotated[
+        str | None, typer.Option("--lead", metavar="ID", help="Only this lead's chain.")
+    ] = None,
+    actor: AsOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Re-compute the audit hash chains and name the first broken link (ADMIN).
+
+    Exits 0 when every chain is whole and 3 when one is broken.
+    """
+    with session(ctx, "audit verify", db=db, actor=actor, target=lead_id) as current:
+        report = current.core.audit.verify(current.actor_id, lead_id=lead_id)
+        if as_json:
+            print_json(report.to_dict())
+        else:
+            say(_described(report))
+        if not report.ok:
+            raise typer.Exit(BROKEN_CHAIN)
+
+
+# The exit status of a verify that found a break: neither a refusal (1) nor a usage error (2).
+BROKEN_CHAIN = 3
+
+
+def _described(report: ChainReport) -> str:
+    if report.ok:
+        return f"audit chains whole: {report.checked} entries re-hashed"
+    where = f"stream {report.stream}"
+    if report.position is not None:
+        where += f", entry {report.entry_id} at position {report.position}"
+    whole = f"{report.checked} entries whole before it"
+    return f"audit chain BROKEN in {where}: {report.reason} ({whole})"
