@@ -185,7 +185,9 @@ _document = json.JSONEncoder(sort_keys=True, ensure_ascii=True, separators=(",",
 
 def canonical_json(values: Mapping[str, Any]) -> str:
     """Return ``values`` as compact, key-sorted, ASCII-only JSON text (an entry's old/new)."""
-    return _document(dict(values))
+    if not values:
+        return "{}"  # every LEAD_CREATED entry's old values: no encoder call
+    return _document(values if type(values) is dict else dict(values))
 
 
 def _pieces(
@@ -202,7 +204,7 @@ def _pieces(
     The keys are in sorted order, as ``json.dumps(..., sort_keys=True)`` would put them;
     the time stamp is in UTC with microseconds, as every store reads it back.
     """
-    stamp = at.astimezone(UTC).isoformat(timespec="microseconds")
+    stamp = (at if at.tzinfo is UTC else at.astimezone(UTC)).isoformat(timespec="microseconds")
     head = (
         f'{{"action":{_string(action.value)},"actor_id":{_string(actor_id)},'
         f'"at":{_string(stamp)},"entity_id":'
