@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import os
+import random
 import threading
 import time
 from datetime import UTC, datetime
+
+# The random bits of ids come from a generator seeded by the OS, and seeded afresh in every
+# forked child, so two processes never share a sequence; one os.urandom call per id was
+# the most expensive step of making one.
+_bits = random.Random(os.urandom(32))
+os.register_at_fork(after_in_child=lambda: _bits.seed(os.urandom(32)))
 
 
 class SystemClock:
@@ -38,7 +45,7 @@ class Uuid7Generator:
                 self._seq = 0
             self._last_ms = ms
             seq = self._seq
-        rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+        rand = _bits.getrandbits(62)
         value = (ms << 80) | (0x7 << 76) | (seq << 64) | (0b10 << 62) | rand
         digits = f"{value:032x}"
         return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
