@@ -65,6 +65,11 @@ class Settings:
     pool_ping_idle_seconds: float = attrs.field(default=10.0, validator=_at_least(0))
     #: How long opening a PostgreSQL connection may take.
     connect_timeout_seconds: float = attrs.field(default=10.0, validator=_at_least(1))
+    #: A PostgreSQL server over TCP that stops answering (host down, network cut) is given
+    #: up after about this long: keepalive probes after a third of it idle, and sent data
+    #: left unacknowledged for all of it (libpq ``tcp_user_timeout``); 0: the OS defaults
+    #: (many minutes). Unix sockets do not use it.
+    tcp_dead_peer_seconds: float = attrs.field(default=60.0, validator=_at_least(0))
     #: PostgreSQL ``statement_timeout`` (0: no limit).
     statement_timeout_seconds: float = attrs.field(default=30.0, validator=_at_least(0))
     #: PostgreSQL ``lock_timeout``: how long a statement waits for a lock another session

@@ -8,7 +8,7 @@ import os
 import pytest
 from sqlalchemy.pool import QueuePool
 
-from leadcore import ErrorCode
+from leadcore import ErrorCode, LeadCore
 from leadcore.adapters.sql import SqlUnitOfWork
 from leadcore.ports.unit_of_work import Intent
 from tests.conftest import lead_data
@@ -125,3 +125,45 @@ def test_a_connection_left_inside_a_transaction_is_never_reused(open_sql: OpenCo
     with SqlUnitOfWork(database, Intent.READ) as uow:
         uow.execute("BEGIN", {})  # behind the unit's back
     assert backend() != first
+
+
+def _libpq_parameters(core: LeadCore) -> dict[str, str]:
+    """Return the non-default libpq parameters of one of ``core``'s pooled connections."""
+    database = database_of(core)
+    connection, cursor = database.checkout()
+    try:
+        return dict(connection.driver_connection.info.get_parameters())  # type: ignore[union-attr]  # psycopg's
+    finally:
+        database.release(connection, cursor)
+
+
+def test_connections_give_up_on_a_silent_server_after_the_dead_peer_time(
+    open_sql: OpenCore,
+) -> None:
+    """tcp_dead_peer_seconds=45: keepalives after 15 s idle, every 5 s, 3 probes; 45 s
+    of unacknowledged data ends the connection."""
+    parameters = _libpq_parameters(open_sql(tcp_dead_peer_seconds=45))
+
+    assert {k: parameters.get(k) for k in DEAD_PEER_KEYS} == {
+        "keepalives": "1",
+        "keepalives_idle": "15",
+        "keepalives_interval": "5",
+        "keepalives_count": "3",
+        "tcp_user_timeout": "45000",
+    }
+
+
+def test_a_dead_peer_time_of_0_leaves_the_os_defaults(open_sql: OpenCore) -> None:
+    """tcp_dead_peer_seconds=0 sets none of the keepalive parameters."""
+    parameters = _libpq_parameters(open_sql(tcp_dead_peer_seconds=0))
+
+    assert set(parameters).isdisjoint(DEAD_PEER_KEYS)
+
+
+DEAD_PEER_KEYS = (
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
+)

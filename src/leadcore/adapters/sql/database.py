@@ -222,7 +222,7 @@ def _create_engine(url: URL, settings: Settings) -> Engine:
         engine = create_engine(
             url,
             isolation_level="AUTOCOMMIT",
-            connect_args={"connect_timeout": max(1, round(settings.connect_timeout_seconds))},
+            connect_args=_postgres_connect_args(settings),
             **pool,
         )
         event.listen(engine, "connect", _postgres_setup(settings))
@@ -243,6 +243,23 @@ def _create_engine(url: URL, settings: Settings) -> Engine:
         event.listen(engine, "checkout", _checkout_check(None))
     event.listen(engine, "checkin", _stamp_last_use)
     return engine
+
+
+def _postgres_connect_args(settings: Settings) -> dict[str, Any]:
+    """Return libpq connection parameters: the connect timeout and dead-peer detection."""
+    args: dict[str, Any] = {"connect_timeout": max(1, round(settings.connect_timeout_seconds))}
+    dead_after = settings.tcp_dead_peer_seconds
+    if dead_after > 0:
+        # Idle: probe after a third, then every ninth, three probes: gone after about
+        # dead_after. Sending: unacknowledged data for dead_after ends the connection.
+        args |= {
+            "keepalives": 1,
+            "keepalives_idle": max(1, round(dead_after / 3)),
+            "keepalives_interval": max(1, round(dead_after / 9)),
+            "keepalives_count": 3,
+            "tcp_user_timeout": max(1, round(dead_after * 1000)),
+        }
+    return args
 
 
 def _milliseconds(seconds: float) -> str:
