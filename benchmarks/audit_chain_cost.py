@@ -24,7 +24,6 @@ hash re-computed by ``core.audit.verify`` on the chained leads).
 
 from __future__ import annotations
 
-import argparse
 import functools
 import os
 import random
@@ -54,6 +53,7 @@ from postgres_write_path import (  # the sibling benchmark
     fork_clients,
     make_cin,
     raw_c,
+    run_arguments,
 )
 
 SHAPES = ("chained", "unchained", "c")
@@ -224,12 +224,7 @@ def table(runs: list[Run], clients: list[int]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the A/B at every client count, print the table; 1 if a check failed."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dsn", help="a PostgreSQL URL (default: start an embedded server)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds (10)")
-    parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds (1)")
-    parser.add_argument("--clients", default="1,4", help="client process counts (1,4)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs at each count (3)")
+    parser = run_arguments(__doc__.split("\n\n")[0], seconds=10.0, repeat="runs at each count")
     args = parser.parse_args(argv)
     clients = [int(n) for n in args.clients.split(",")]
     server = Server(args.dsn)

@@ -495,14 +495,25 @@ def table(results: list[Result], clients: list[int]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run every scenario at every client count, print the table; 1 if a check failed."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def run_arguments(description: str, *, seconds: float, repeat: str) -> argparse.ArgumentParser:
+    """Return a parser of the options every PostgreSQL benchmark run takes.
+
+    ``seconds``: the default measured time; ``repeat``: what one repetition is, for --help.
+    """
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--dsn", help="a PostgreSQL URL (default: start an embedded server)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds (5)")
+    parser.add_argument(
+        "--seconds", type=float, default=seconds, help=f"measured seconds ({seconds:g})"
+    )
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds (1)")
     parser.add_argument("--clients", default="1,4", help="client process counts (1,4)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of the whole list (3)")
+    parser.add_argument("--repeat", type=int, default=3, help=f"{repeat} (3)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every scenario at every client count, print the table; 1 if a check failed."""
+    parser = run_arguments(__doc__.split("\n\n")[0], seconds=5.0, repeat="runs of the whole list")
     parser.add_argument("--only", help="comma list of scenarios: " + ",".join(SCENARIOS))
     args = parser.parse_args(argv)
     clients = [int(n) for n in args.clients.split(",")]

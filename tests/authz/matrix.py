@@ -277,6 +277,7 @@ ROWS: tuple[Row, ...] = (
         Permission.READ_ASSIGNED_LEADS,
     ),
     Row("audit.list", lambda c, a, s: c.audit.list(a), Permission.READ_AUDIT_LOG),
+    Row("audit.export", lambda c, a, s: list(c.audit.export(a)), Permission.READ_AUDIT_LOG),
     Row("audit.verify", lambda c, a, s: c.audit.verify(a), Permission.VERIFY_AUDIT),
     Row(
         "assessments.set_questionnaire",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
 import pytest
 
 from leadcore import AuditAction, AuditEntry, EntityType, ErrorCode, Lead, LeadCore, LeadStatus
 from leadcore.domain.pages import encode_cursor
-from tests.conftest import People, lead_data
+from tests.conftest import FakeClock, People, lead_data
 from tests.contract.helpers import all_audit, refused
 
 
@@ -311,3 +313,44 @@ def test_the_trail_refuses_bad_arguments(
 def test_an_assessor_may_not_read_the_whole_trail(core: LeadCore, people: People) -> None:
     """audit.list is for staff: INSUFFICIENT_PERMISSIONS for an assessor."""
     refused(ErrorCode.INSUFFICIENT_PERMISSIONS, lambda: core.audit.list(people.assessor.id))
+
+
+def test_an_export_is_the_whole_trail_oldest_first(
+    core: LeadCore, people: People, history: list[Lead]
+) -> None:
+    """audit.export yields what paging audit.list gives, in the same order."""
+    assert list(core.audit.export(people.reviewer.id)) == all_audit(core, people.reviewer.id)
+
+
+def test_an_export_applies_the_action_lead_and_since_filters(
+    core: LeadCore, people: People, history: list[Lead], clock: FakeClock
+) -> None:
+    """Action and lead filter as in audit.list; since keeps entries at or after it."""
+    clock.set(clock.now() + timedelta(minutes=5))
+    cut = clock.now()
+    later = core.leads.create(people.reviewer.id, lead_data(2))
+    reviewer = people.reviewer.id
+
+    assigned = list(core.audit.export(reviewer, action="LEAD_ASSIGNED", lead_id=history[0].id))
+    since = list(core.audit.export(reviewer, since=cut))
+
+    assert [(e.action, e.lead_id) for e in assigned] == [(AuditAction.LEAD_ASSIGNED, history[0].id)]
+    assert [(e.action, e.lead_id) for e in since] == [(AuditAction.LEAD_CREATED, later.id)]
+
+
+def test_an_export_is_refused_before_it_is_read(core: LeadCore, people: People) -> None:
+    """An assessor, a bad filter or a naive since is refused by the call, not by iterating."""
+    refused(ErrorCode.INSUFFICIENT_PERMISSIONS, lambda: core.audit.export(people.assessor.id))
+    refused(ErrorCode.INVALID_INPUT, lambda: core.audit.export(people.reviewer.id, action="NOPE"))
+    naive = datetime(2026, 3, 14, 9, 30)  # the naive time under test
+    refused(ErrorCode.INVALID_INPUT, lambda: core.audit.export(people.reviewer.id, since=naive))
+
+
+def test_an_export_not_yet_read_holds_nothing(core: LeadCore, people: People) -> None:
+    """Until its first entry is asked for, an export blocks no writer in another thread."""
+    exported = core.audit.export(people.reviewer.id)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        created = pool.submit(core.leads.create, people.reviewer.id, lead_data(3))
+        lead = created.result(timeout=30)
+
+    assert lead.id in {entry.lead_id for entry in exported}

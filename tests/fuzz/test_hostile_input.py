@@ -107,6 +107,14 @@ TARGETS: dict[str, Target] = {
         s.limit_slots,
         s.cursor_slots,
     ),
+    # Read to the end: the entries are read while iterating.
+    "audit.export": target(
+        lambda c: lambda *arguments: list(c.audit.export(*arguments)),
+        s.actor_slots,
+        st.one_of(st.none(), s.audit_action_slots),
+        st.one_of(st.none(), s.lead_slots),
+        st.one_of(st.none(), s.created_ats),
+    ),
     "audit.verify": target(
         lambda c: c.audit.verify, s.actor_slots, st.one_of(st.none(), s.lead_slots)
     ),

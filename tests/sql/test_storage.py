@@ -10,6 +10,7 @@ from leadcore import ErrorCode
 from leadcore.adapters.sql import SqlUnitOfWork, UnitOfWorkMisuseError
 from leadcore.domain.pages import encode_cursor
 from leadcore.ports.unit_of_work import Intent
+from leadcore.services.audit import EXPORT_PAGE
 from tests.conftest import FakeClock, lead_data
 from tests.sql.conftest import OpenCore, database_of
 from tests.sql.test_errors import cast, refusal
@@ -133,3 +134,19 @@ def test_a_snapshot_unit_may_not_write(open_sql: OpenCore) -> None:
     database = database_of(open_sql())
     with SqlUnitOfWork(database, Intent.SNAPSHOT) as uow, pytest.raises(UnitOfWorkMisuseError):
         uow.sequences.next("x")
+
+
+def test_an_export_reads_the_trail_as_it_was_at_its_first_entry(open_sql: OpenCore) -> None:
+    """A lead created (on another connection) while an export runs is not in that export,
+    though the export reads the page it would be on afterwards."""
+    core, people = cast(open_sql)
+    rows = [lead_data(n) for n in range(1, EXPORT_PAGE + 1)]  # the trail is two pages long
+    core.leads.import_rows(people.admin.id, rows)
+    before = core.leads.create(people.reviewer.id, lead_data(0))
+    exported = core.audit.export(people.reviewer.id)
+    first = next(exported)
+    during = core.leads.create(people.reviewer.id, lead_data(EXPORT_PAGE + 1))
+    seen = {entry.lead_id for entry in [first, *exported]}
+
+    assert before.id in seen
+    assert during.id not in seen

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from datetime import datetime
 
 from leadcore.domain import errors
 from leadcore.domain.audit import AuditAction, AuditEntry, ChainReport, verify_chains
@@ -13,9 +15,12 @@ from leadcore.ports.rate_limits import ActionClass, RateLimiter
 from leadcore.ports.unit_of_work import Intent, UnitOfWorkFactory
 from leadcore.services.access import load_actor, load_actor_and_lead, visible
 from leadcore.services.commands import command
-from leadcore.services.pagination import position_key
+from leadcore.services.pagination import fits_in_utc, position_key
 
 log = logging.getLogger("leadcore.services.audit")
+
+# Entries an export reads per statement.
+EXPORT_PAGE = 1000
 
 
 class AuditService:
@@ -46,16 +51,62 @@ class AuditService:
         """Return one page of the whole trail, oldest first (ADMIN and REVIEWER)."""
         with self.units(Intent.READ) as uow:
             load_actor(uow, actor_id, Permission.READ_AUDIT_LOG)
-            wanted = None if action is None else _action(action)
-            lead = None if lead_id is None else plausible_id(lead_id)
-            if lead_id is not None and lead is None:
-                raise errors.invalid_field("lead_id", "must be a lead id")
+            wanted, lead = _filters(action, lead_id)
             return uow.audit.list(
                 action=wanted,
                 lead_id=lead,
                 limit=clamp_limit(limit, 100),
                 after=position_key(after),
             )
+
+    @command(log, ActionClass.READ)
+    def export(
+        self,
+        actor_id: object,
+        action: object = None,
+        lead_id: object = None,
+        since: object = None,
+    ) -> Iterator[AuditEntry]:
+        """Return the whole trail, oldest first, as an iterator (ADMIN and REVIEWER).
+
+        The filters are those of ``list``, plus ``since`` (an aware datetime: entries at or
+        after it). Refusals are raised here; the entries are read when iterated, in pages
+        inside ONE snapshot taken at the first: an export running while others write holds
+        exactly what was committed when it started, which paging ``list`` cannot promise
+        (positions are given at insert, so one may commit after a later one was read).
+        Iterate to the end or close the iterator: until then it holds a connection (on the
+        memory store, the store's lock, which other threads' commands wait for).
+        """
+        wanted, lead = _filters(action, lead_id)
+        if since is not None and not (
+            isinstance(since, datetime) and since.tzinfo is not None and fits_in_utc(since)
+        ):
+            raise errors.invalid_field("since", "must be a time-zone aware datetime")
+        with self.units(Intent.READ) as uow:
+            load_actor(uow, actor_id, Permission.READ_AUDIT_LOG)
+        return self._exported(actor_id, wanted, lead, since)
+
+    def _exported(
+        self,
+        actor_id: object,
+        action: AuditAction | None,
+        lead_id: str | None,
+        since: datetime | None,
+    ) -> Iterator[AuditEntry]:
+        # The snapshot opens at the first next(), so an export never iterated holds nothing.
+        with self.units(Intent.SNAPSHOT) as uow:
+            load_actor(uow, actor_id, Permission.READ_AUDIT_LOG)  # still allowed at the start
+            after: int | None = None
+            while True:
+                page = uow.audit.list(
+                    action=action, lead_id=lead_id, limit=EXPORT_PAGE, after=after
+                )
+                for entry in page.items:
+                    if since is None or entry.at >= since:
+                        yield entry
+                if page.next_cursor is None:
+                    return
+                after = position_key(page.next_cursor)
 
     @command(log, ActionClass.READ)
     def verify(self, actor_id: object, lead_id: object = None) -> ChainReport:
@@ -70,6 +121,15 @@ class AuditService:
                 raise errors.invalid_field("lead_id", "must be a lead id")
             heads = uow.audit.heads(lead)
             return verify_chains(uow.audit.links(lead), heads)
+
+
+def _filters(action: object, lead_id: object) -> tuple[AuditAction | None, str | None]:
+    """Return the checked action and lead id filters of a trail query."""
+    wanted = None if action is None else _action(action)
+    lead = None if lead_id is None else plausible_id(lead_id)
+    if lead_id is not None and lead is None:
+        raise errors.invalid_field("lead_id", "must be a lead id")
+    return wanted, lead
 
 
 def _action(value: object) -> AuditAction:

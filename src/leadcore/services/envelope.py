@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from leadcore.domain import errors
@@ -16,17 +16,18 @@ log = logging.getLogger("leadcore.services.envelope")
 def run_action(action: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
     """Call ``action`` and wrap the outcome as ``{"success", "data"}`` or the error's fields."""
     try:
-        result = action(*args, **kwargs)
+        data = to_data(action(*args, **kwargs))  # an iterator result is read in here
     except LeadCoreError as exc:
         return _failure(exc)
     except Exception as exc:  # the envelope promises JSON, never a traceback
         log.exception("unexpected failure in run_action")
         return _failure(errors.unknown_error(str(type(exc).__name__)))
-    return {"success": True, "data": to_data(result)}
+    return {"success": True, "data": data}
 
 
 def to_data(result: Any) -> Any:
-    """Return ``result`` as JSON-ready data: ``to_dict()`` where it has one, lists item by item.
+    """Return ``result`` as JSON-ready data: ``to_dict()`` where it has one, lists (and
+    iterators, read to the end) item by item.
 
     Bytes (a document's content) become standard Base64 text.
     """
@@ -34,7 +35,7 @@ def to_data(result: Any) -> Any:
         return result.to_dict()
     if isinstance(result, bytes | bytearray | memoryview):
         return base64.b64encode(result).decode("ascii")
-    if isinstance(result, list | tuple):
+    if isinstance(result, list | tuple | Iterator):
         return [to_data(item) for item in result]
     if isinstance(result, dict):
         return {str(k): to_data(v) for k, v in result.items()}

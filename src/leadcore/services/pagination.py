@@ -19,7 +19,7 @@ def time_key(cursor: object) -> tuple[datetime, str] | None:
     except ValueError as exc:
         raise errors.invalid_field("after", "is not a cursor this list gave out") from exc
     # A forged id part (NUL, empty, 100 KB) is refused here, before any store sees it.
-    if at.tzinfo is None or plausible_id(key[1]) is None or not _fits_in_utc(at):
+    if at.tzinfo is None or plausible_id(key[1]) is None or not fits_in_utc(at):
         raise errors.invalid_field("after", "is not a cursor this list gave out")
     return at, key[1]
 
@@ -38,7 +38,7 @@ def position_key(cursor: object) -> int | None:
 MAX_POSITION = 2**63 - 1
 
 
-def _fits_in_utc(at: datetime) -> bool:
+def fits_in_utc(at: datetime) -> bool:
     """Say whether ``at`` can be converted to UTC (0001-01-01T00:00+14:00 cannot)."""
     try:
         at.astimezone(UTC)

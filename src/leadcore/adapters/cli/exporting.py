@@ -1,4 +1,4 @@
-"""Streaming the audit trail out, page by page, as JSON lines or CSV."""
+"""Writing the audit trail out, as JSON lines or CSV, a page's worth flushed at a time."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TextIO
 
-from leadcore.bootstrap import LeadCore
 from leadcore.domain.audit import AuditEntry
 
 PAGE_SIZE = 1000
@@ -31,28 +30,6 @@ class ExportFormat(enum.StrEnum):
 
     JSONL = "jsonl"
     CSV = "csv"
-
-
-def audit_entries(
-    core: LeadCore,
-    actor_id: str,
-    *,
-    lead_id: str | None = None,
-    action: str | None = None,
-    since: datetime | None = None,
-) -> Iterator[AuditEntry]:
-    """Yield the audit trail oldest first, one page in memory at a time."""
-    after: str | None = None
-    while True:
-        page = core.audit.list(
-            actor_id, action=action, lead_id=lead_id, limit=PAGE_SIZE, after=after
-        )
-        for entry in page.items:
-            if since is None or entry.at >= since:
-                yield entry
-        if page.next_cursor is None:
-            return
-        after = page.next_cursor
 
 
 def write_entries(entries: Iterator[AuditEntry], out: TextIO, fmt: ExportFormat) -> int:

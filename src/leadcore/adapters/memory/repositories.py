@@ -241,7 +241,7 @@ class MemoryAudit:
         positions: Iterable[int] = (
             self._store.audit_positions_by_lead.get(lead_id, ())
             if lead_id is not None
-            else range(len(audit))
+            else range(min(after or 0, len(audit)), len(audit))  # positions are p + 1
         )
         items: list[AuditEntry] = []
         last = 0

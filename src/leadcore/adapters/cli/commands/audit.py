@@ -1,5 +1,5 @@
-"""``audit export``: the audit trail to stdout, streamed page by page; ``audit verify``:
-its hash chains re-computed."""
+"""``audit export``: the audit trail to stdout, read in pages inside one snapshot;
+``audit verify``: its hash chains re-computed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from leadcore.adapters.cli.context import AsOption, DbOption, JsonOption, session
-from leadcore.adapters.cli.exporting import ExportFormat, audit_entries, parse_since, write_entries
+from leadcore.adapters.cli.exporting import ExportFormat, parse_since, write_entries
 from leadcore.adapters.cli.output import print_json, say
 from leadcore.domain.audit import AuditAction, ChainReport
 
@@ -56,11 +56,10 @@ def export(
 ) -> None:
     """Write the audit trail, oldest first, to stdout (ADMIN, REVIEWER)."""
     with session(ctx, "audit export", db=db, actor=actor, target=lead_id) as current:
-        entries = audit_entries(
-            current.core,
+        entries = current.core.audit.export(
             current.actor_id,
-            lead_id=lead_id,
             action=None if action is None else action.value,
+            lead_id=lead_id,
             since=since,
         )
         write_entries(entries, sys.stdout, fmt)
