@@ -129,10 +129,12 @@ def interleave(
     thread, waits until it queues behind that lock, runs ``then`` (which must change a row,
     under a lock timeout so a wait on ``work`` cannot hang the test) and commits. If
     ``then`` waits for a row ``work`` holds, PostgreSQL's deadlock check ends ``work``'s
-    transaction, not the side door's: ``work`` started waiting first.
+    transaction, not the side door's: ``work`` started waiting first, and the side door
+    waits longer before it checks (when its role may set that).
     """
     with side_door(url, autocommit=False) as holder:
         holder.execute(first, params)
+        _check_deadlocks_late(holder)
         pid = holder.execute(b"SELECT pg_backend_pid()").fetchone()
         assert pid is not None
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -144,6 +146,18 @@ def interleave(
             holder.commit()
             pending.exception(timeout=WAIT)
             return pending
+
+
+def _check_deadlocks_late(holder: Connection) -> None:
+    """Make the side door's session the last to look for a deadlock, so a loaded machine
+    that runs its check early cannot make it the victim (superusers only may set this)."""
+    holder.execute(b"SAVEPOINT patience")
+    try:
+        holder.execute(f"SET LOCAL deadlock_timeout = '{int(WAIT)}s'".encode())
+    except psycopg.errors.InsufficientPrivilege:
+        holder.execute(b"ROLLBACK TO SAVEPOINT patience")
+    else:
+        holder.execute(b"RELEASE SAVEPOINT patience")
 
 
 @contextlib.contextmanager
