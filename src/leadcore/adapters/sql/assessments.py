@@ -34,20 +34,21 @@ QUESTIONNAIRE_INSERT = (
     "INSERT INTO questionnaires (version, questions, published_by, published_at) "
     "VALUES (:version, :questions, :published_by, :published_at)"
 )
-ASSESSMENT_GET = (
-    "SELECT id, lead_id, assessor_id, revision, questionnaire_version, status, version, "
-    "created_at, updated_at, submitted_at, decided_by, decided_at, note, reason "
-    "FROM assessments WHERE id = :id"
+# The columns rows.assessment and rows.document read, in their order.
+ASSESSMENT_COLUMNS = (
+    "id, lead_id, assessor_id, revision, questionnaire_version, status, version, "
+    "created_at, updated_at, submitted_at, decided_by, decided_at, note, reason"
 )
+DOCUMENT_COLUMNS = (
+    "id, lead_id, filename, content_type, size, sha256, uploaded_by, uploaded_at, deleted_at"
+)
+ASSESSMENT_GET = f"SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE id = :id"  # noqa: S608  # fixed column names
 ASSESSMENTS_OF_LEAD = (
-    "SELECT id, lead_id, assessor_id, revision, questionnaire_version, status, version, "
-    "created_at, updated_at, submitted_at, decided_by, decided_at, note, reason "
-    "FROM assessments WHERE lead_id = :lead_id ORDER BY revision"
+    f"SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE lead_id = :lead_id ORDER BY revision"  # noqa: S608  # fixed column names
 )
 LATEST_ASSESSMENT = (
-    "SELECT id, lead_id, assessor_id, revision, questionnaire_version, status, version, "
-    "created_at, updated_at, submitted_at, decided_by, decided_at, note, reason "
-    "FROM assessments WHERE lead_id = :lead_id ORDER BY revision DESC LIMIT 1"
+    f"SELECT {ASSESSMENT_COLUMNS} FROM assessments "  # noqa: S608  # fixed column names
+    "WHERE lead_id = :lead_id ORDER BY revision DESC LIMIT 1"
 )
 ANSWERS_OF = (
     "SELECT assessment_id, lead_id, question_id, value FROM answers "
@@ -104,14 +105,10 @@ DOCUMENT_INSERT = (
     "uploaded_at, deleted_at) VALUES (:id, :lead_id, :filename, :content_type, :size, "
     ":sha256, :uploaded_by, :uploaded_at, :deleted_at)"
 )
-DOCUMENT_GET = (
-    "SELECT id, lead_id, filename, content_type, size, sha256, uploaded_by, uploaded_at, "
-    "deleted_at FROM documents WHERE id = :id"
-)
+DOCUMENT_GET = f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = :id"  # noqa: S608  # fixed column names
 DOCUMENTS_OF_LEAD = (
-    "SELECT id, lead_id, filename, content_type, size, sha256, uploaded_by, uploaded_at, "
-    "deleted_at FROM documents WHERE lead_id = :lead_id AND deleted_at IS NULL "
-    "ORDER BY uploaded_at, id"
+    f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE lead_id = :lead_id "  # noqa: S608  # fixed column names
+    "AND deleted_at IS NULL ORDER BY uploaded_at, id"
 )
 DOCUMENT_DELETE = (
     "UPDATE documents SET deleted_at = :deleted_at WHERE id = :id AND deleted_at IS NULL"

@@ -6,7 +6,6 @@ their unit of work, which owns the connection and translates every driver error.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -39,10 +38,6 @@ T = TypeVar("T")
 
 # Audit links read per statement when a chain is verified (bounded memory on any trail).
 LINK_PAGE = 2000
-
-# The encoder ``to_json`` builds on every call, made once: a bulk import encodes two
-# documents per lead, and most ``old`` documents of a LEAD_CREATED entry are empty.
-_encode_json = json.JSONEncoder(separators=(",", ":")).encode
 
 # The role names a guard lets through, as a PostgreSQL array literal ("{ADMIN,REVIEWER}")
 # the CTEs cast to text[]: psycopg dumps a str much faster than it inspects a list.
@@ -443,8 +438,8 @@ def _audit_row(entry: AuditEntry, digest: str) -> tuple[Any, ...]:
         entry.lead_id,
         entry.entity_type.value,
         entry.entity_id,
-        _encode_json(entry.old) if entry.old else "{}",
-        _encode_json(entry.new),
+        to_json(entry.old),
+        to_json(entry.new),
         digest,
     )
 
@@ -529,10 +524,10 @@ class SqlAudit:
             head = chain_hash("" if row is None else row[0], content)
             uow.execute(sql.set_stream_head, {"stream": stream, "head": head}, write=True)
             return head
-        row = uow.execute(sql.lead_head, {"lead_id": lead_id}).fetchone()
+        row = uow.execute(sql.lead_head_of, {"lead_id": lead_id}).fetchone()
         if row is None:
             raise errors.lead_not_found(lead_id)
-        head = chain_hash(row[0] or "", content)
+        head = chain_hash(row[1] or "", content)
         uow.execute(sql.set_lead_head, {"lead_id": lead_id, "head": head}, write=True)
         return head
 

@@ -23,9 +23,14 @@ from leadcore.domain.users import Role, User
 Row = Sequence[Any]
 
 
+# One encoder for every call: json.dumps with options builds a new one each time, and a
+# bulk import encodes two documents per lead.
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def to_json(values: Mapping[str, Any] | Sequence[Any]) -> str:
     """Return ``values`` as compact JSON text."""
-    return json.dumps(values, separators=(",", ":"))
+    return _compact(values)
 
 
 class PostgresRows:
@@ -108,7 +113,7 @@ class PostgresRows:
         return Answer(assessment_id, lead_id, question_id, json.loads(value))
 
     def assessment(self, row: Row, answers: Sequence[Answer]) -> Assessment:
-        """Return the Assessment in ``row`` (columns as ASSESSMENT_COLUMNS) with ``answers``."""
+        """Return the Assessment in ``row`` (assessments.ASSESSMENT_COLUMNS) with ``answers``."""
         (aid, lead_id, assessor_id, revision, q_version, status, version) = row[:7]
         created_at, updated_at, submitted_at, decided_by, decided_at, note, reason = row[7:14]
         moment = self.moment
@@ -131,7 +136,7 @@ class PostgresRows:
         )
 
     def document(self, row: Row) -> Document:
-        """Return the Document in ``row`` (columns as DOCUMENT_COLUMNS)."""
+        """Return the Document in ``row`` (assessments.DOCUMENT_COLUMNS)."""
         doc_id, lead_id, filename, content_type, size, sha256, by, at, deleted_at = row
         moment = self.moment
         return Document(

@@ -160,7 +160,6 @@ SET head = encode(sha256(convert_to(audit_streams.head || chr(10) || :content, '
 RETURNING head
 """
 # SQLite (one writer at a time): read the head, hash in Python, write it back.
-SQLITE_LEAD_HEAD = "SELECT audit_head FROM leads WHERE id = :lead_id"
 SQLITE_SET_LEAD_HEAD = "UPDATE leads SET audit_head = :head WHERE id = :lead_id"
 SQLITE_STREAM_HEAD = "SELECT head FROM audit_streams WHERE name = :stream"
 SQLITE_SET_STREAM_HEAD = """
@@ -270,7 +269,6 @@ class Statements:
             self.chain_lead = self.compile(text(PG_CHAIN_LEAD))
             self.chain_stream = self.compile(text(PG_CHAIN_STREAM))
         else:
-            self.lead_head = self.compile(text(SQLITE_LEAD_HEAD))
             self.set_lead_head = self.compile(text(SQLITE_SET_LEAD_HEAD))
             self.stream_head = self.compile(text(SQLITE_STREAM_HEAD))
             self.set_stream_head = self.compile(text(SQLITE_SET_STREAM_HEAD))
