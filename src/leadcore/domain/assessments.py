@@ -63,8 +63,6 @@ LEAD_STATUS_FOR: Mapping[AssessmentStatus, LeadStatus] = {
     AssessmentStatus.REJECTED: LeadStatus.IN_PROGRESS,
 }
 
-MAX_NOTE_LENGTH = 2000
-
 
 def next_assessment_status(
     assessment_id: str, current: AssessmentStatus, event: AssessmentEvent

@@ -284,9 +284,10 @@ def verify_chains(links: Iterable[AuditLink], heads: Mapping[str, str | None]) -
     """Re-compute every stream's chain over ``links`` (in position order) against ``heads``.
 
     ``heads`` maps each stream to the hash its row says the stream's last entry has, read
-    BEFORE the links: entries appended in between (the stores read without a snapshot)
-    follow the head, so each head must be the hash of some entry of its stream, or ""
-    for a stream with no entry. A stream missing from ``heads`` is checked link by link.
+    before the links. ``audit.verify`` reads both in one snapshot; a caller without one
+    may see entries appended in between, which follow the head, so each head need only
+    be the hash of some entry of its stream, or "" for a stream with no entry. A stream
+    missing from ``heads`` is checked link by link.
     """
     last: dict[str, str] = {}
     reached: set[str] = set()

@@ -63,7 +63,8 @@ class UserRepository(Protocol):
 class LeadRepository(Protocol):
     """Leads, unique by normalised CIN, written with their audit entry in one step.
 
-    The write methods take the audit entry and an ``ActorGuard`` so that an adapter can
+    The write methods take the audit entry and (all but the bulk ``insert_many``, whose
+    caller checked the actor) an ``ActorGuard`` so that an adapter can
     check the actor, write the row and append the entry atomically, in one statement
     where its database allows: no window between the check and the write, and no
     client round trip while the counter row is locked.

@@ -169,7 +169,8 @@ class AssessmentService:
         """
         with self.units(Intent.WRITE) as uow:
             actor = load_actor(uow, actor_id, Permission.WORK_ASSESSMENTS)
-            assessment = _current(self._own_assessment(uow, actor, assessment_id), expected_version)
+            own, _lead = self._own_assessment(uow, actor, assessment_id)
+            assessment = _current(own, expected_version)
             assessment.check(AssessmentEvent.ANSWER)  # a submitted one is refused before the input
             if not isinstance(answers, Mapping):
                 raise errors.invalid_field("answers", "must map question ids to values")
@@ -196,13 +197,13 @@ class AssessmentService:
         """Submit a DRAFT whose required questions are all answered; the lead -> SUBMITTED."""
         with self.units(Intent.WRITE) as uow:
             actor = load_actor(uow, actor_id, Permission.WORK_ASSESSMENTS)
-            assessment = _current(self._own_assessment(uow, actor, assessment_id), expected_version)
+            own, lead = self._own_assessment(uow, actor, assessment_id)
+            assessment = _current(own, expected_version)
             now = self._clock.now()
             submitted = assessment.submitted(now)
             missing = _pinned(uow, assessment).missing(a.question_id for a in assessment.answers)
             if missing:
                 raise errors.invalid_input(dict.fromkeys(missing, "is required"))
-            lead = _lead_of(uow, assessment)
             moved = lead.moved(LeadEvent.SUBMIT, LeadStatus.SUBMITTED, now)
             self._save_lead(uow, actor, lead, moved, Permission.WORK_ASSESSMENTS)
             entry = self._entry(
@@ -284,13 +285,15 @@ class AssessmentService:
             only = None if actor.may(Permission.READ_ALL_LEADS) else actor.id
             return list(uow.assessments.answers_for_question(question_id, only))
 
-    def _own_assessment(self, uow: UnitOfWork, actor: User, assessment_id: object) -> Assessment:
-        """Return the assessment if ``actor`` is its assessor and the lead's; refuse otherwise."""
+    def _own_assessment(
+        self, uow: UnitOfWork, actor: User, assessment_id: object
+    ) -> tuple[Assessment, Lead]:
+        """Return the assessment and its lead if ``actor`` is the assessor of both."""
         assessment = _assessment(uow, assessment_id)
         lead = uow.leads.get(assessment.lead_id)
         if assessment.assessor_id != actor.id or lead is None or lead.assessor_id != actor.id:
             raise errors.assessor_not_assigned(assessment.lead_id, actor.id)
-        return assessment
+        return assessment, lead
 
     def _decide(
         self,

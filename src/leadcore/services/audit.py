@@ -116,9 +116,7 @@ class AuditService:
         """
         with self.units(Intent.SNAPSHOT) as uow:
             load_actor(uow, actor_id, Permission.VERIFY_AUDIT)
-            lead = None if lead_id is None else plausible_id(lead_id)
-            if lead_id is not None and lead is None:
-                raise errors.invalid_field("lead_id", "must be a lead id")
+            _, lead = _filters(None, lead_id)
             heads = uow.audit.heads(lead)
             return verify_chains(uow.audit.links(lead), heads)
 
