@@ -1,4 +1,5 @@
-"""Settings of one LeadCore: how ids look, and (for SQL stores) how the pool behaves."""
+"""Settings of one LeadCore: ids, rate limits, imports, documents, and (SQL stores) the
+pool, timeouts and conflict re-runs."""
 
 from __future__ import annotations
 
@@ -17,6 +18,16 @@ def _at_least(minimum: float) -> Any:
     def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
             raise errors.invalid_field(attribute.name, f"must be a number of at least {minimum}")
+
+    return check
+
+
+def _of_type(kind: type | tuple[type, ...], what: str) -> Any:
+    """Return an attrs validator refusing a value not of ``kind`` with INVALID_INPUT."""
+
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise errors.invalid_field(attribute.name, f"must be {what}")
 
     return check
 
@@ -46,11 +57,13 @@ class Settings:
 
     #: Per actor and action class, at most this many commands per window ("100/second";
     #: None: no limit); the storage is the ``limits`` library's (``redis://…`` to share).
-    rate_limits_enabled: bool = True
+    rate_limits_enabled: bool = attrs.field(default=True, validator=_of_type(bool, "True or False"))
     rate_limit_read: str | None = "1000/second"
     rate_limit_write: str | None = "200/second"
     rate_limit_import: str | None = "10/minute"
-    rate_limit_storage_uri: str = "memory://"
+    rate_limit_storage_uri: str = attrs.field(
+        default="memory://", validator=_of_type(str, "a limits storage URI")
+    )
     #: Rows per transaction of a CSV import.
     import_batch_size: int = attrs.field(default=1000, validator=_at_least(1))
 
@@ -93,7 +106,9 @@ class Settings:
     #: (this process only). Without a directory, memory:// uses a temporary directory
     #: removed at close.
     blob_store: str = attrs.field(default="files", validator=_check_blob_store)
-    document_directory: str | None = None
+    document_directory: str | None = attrs.field(
+        default=None, validator=_of_type((str, type(None)), "a directory path or None")
+    )
 
     def lead_id_format(self) -> LeadIdFormat:
         """Return the lead id format these settings describe (validated)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,24 @@ def test_a_url_that_is_not_text_is_refused(url: object) -> None:
     """connect(url=...) must be given text."""
     error = refused(ErrorCode.INVALID_INPUT, lambda: leadcore.connect(url))  # type: ignore[arg-type]  # the wrong type is the point
     assert set(error.context["fields"]) == {"url"}
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("rate_limit_read", "garbage"),
+        ("rate_limit_write", 5),
+        ("rate_limit_storage_uri", "bogus://x"),
+        ("rate_limits_enabled", "no"),
+        ("document_directory", 5),
+        ("pool_size", 0),
+    ],
+)
+def test_a_bad_setting_is_refused_at_connect_naming_it(setting: str, value: object) -> None:
+    """connect with a setting leadcore or its libraries cannot use is INVALID_INPUT."""
+    overrides: dict[str, Any] = {setting: value}
+    error = refused(ErrorCode.INVALID_INPUT, lambda: leadcore.connect("memory://", **overrides))
+    assert set(error.context["fields"]) == {setting}
 
 
 def test_create_schema_twice_keeps_the_data(core: LeadCore, people: People) -> None:

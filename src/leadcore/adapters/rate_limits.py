@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import limits
+import limits.aio.storage
+import limits.errors
 import limits.storage
 
+from leadcore.domain import errors
 from leadcore.domain.errors import ErrorCode, LeadCoreError
 from leadcore.ports.rate_limits import ActionClass
 from leadcore.ports.system import Clock
@@ -24,8 +27,8 @@ class LimitsRateLimiter:
         self, rules: Mapping[ActionClass, str | None], clock: Clock, storage_uri: str = "memory://"
     ) -> None:
         self._clock = clock
-        self._storage = limits.storage.storage_from_string(storage_uri)
-        self._items = {action: limits.parse(rule) for action, rule in rules.items() if rule}
+        self._storage = _storage(storage_uri)
+        self._items = {action: _rule(action, rule) for action, rule in rules.items() if rule}
 
     def acquire(self, actor_id: str, action: ActionClass) -> None:
         """Count one command; raise RATE_LIMITED (with retry_after_seconds) if over the limit."""
@@ -53,3 +56,20 @@ class NoRateLimits:
 
     def acquire(self, actor_id: str, action: ActionClass) -> None:
         """Allow every command."""
+
+
+# The library's refusals of a setting, turned into the INVALID_INPUT that connect promises.
+def _storage(uri: str) -> limits.storage.Storage | limits.aio.storage.Storage:
+    try:
+        return limits.storage.storage_from_string(uri)
+    except (limits.errors.ConfigurationError, ValueError, TypeError) as exc:
+        raise errors.invalid_field("rate_limit_storage_uri", f"is not usable: {exc}") from exc
+
+
+def _rule(action: ActionClass, rule: str) -> limits.RateLimitItem:
+    try:
+        return limits.parse(rule)
+    except (ValueError, TypeError) as exc:
+        raise errors.invalid_field(
+            f"rate_limit_{action.value}", 'must be a rate such as "100/second"'
+        ) from exc
