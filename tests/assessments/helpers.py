@@ -6,10 +6,9 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import pytest
-
 from leadcore import Assessment, AuditEntry, ErrorCode, Lead, LeadCore, LeadCoreError, User
 from tests.conftest import People, lead_data
+from tests.contract.helpers import refused as refused  # the suites here import it from here
 
 # The questionnaire most tests use: one question of each type, two of them required.
 QUESTIONS: list[dict[str, Any]] = [
@@ -26,14 +25,6 @@ QUESTIONS: list[dict[str, Any]] = [
 ]
 # Answers to every required question of QUESTIONS.
 COMPLETE = {"employees": 120, "sector": "IT"}
-
-
-def refused(code: ErrorCode, call: Callable[[], object]) -> LeadCoreError:
-    """Return the LeadCoreError ``call`` raises, checking that its code is ``code``."""
-    with pytest.raises(LeadCoreError) as caught:
-        call()
-    assert caught.value.code is code, caught.value
-    return caught.value
 
 
 def assigned_lead(core: LeadCore, people: People, n: int = 1, assessor: User | None = None) -> Lead:
@@ -74,6 +65,7 @@ def run_together(*calls: Callable[[], object]) -> list[object]:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a call did not return in 30 s"
     return outcomes
 
 

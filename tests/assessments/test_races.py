@@ -95,16 +95,19 @@ def test_two_starts_at_once_open_one_revision(core: LeadCore, people: People, le
 def test_reassigning_while_the_assessor_saves_keeps_draft_and_lead_in_step(
     core: LeadCore, people: People, lead: Lead
 ) -> None:
-    """Whichever wins, the DRAFT ends up with the lead's assessor."""
+    """Whichever wins, the DRAFT ends up with the lead's assessor; a loser is refused only
+    for the race."""
     draft = core.assessments.start(people.assessor.id, lead.id)
     other = core.users.create(
         people.admin.id, {"email": "other@example.in", "name": "Om", "role": "ASSESSOR"}
     )
     current = core.leads.get(people.reviewer.id, lead.id)
-    run_together(
+    outcomes = run_together(
         lambda: core.assessments.save_answers(people.assessor.id, draft.id, {"employees": 5}, 1),
         lambda: core.leads.assign_assessor(people.reviewer.id, lead.id, other.id, current.version),
     )
+    assert len(codes(outcomes)) < len(outcomes)
+    assert set(codes(outcomes)) <= LOST | {ErrorCode.ASSESSOR_NOT_ASSIGNED}
     final_lead = core.leads.get(people.admin.id, lead.id)
     final_draft = core.assessments.get(people.admin.id, draft.id)
     assert final_draft.assessor_id == final_lead.assessor_id

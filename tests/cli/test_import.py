@@ -133,8 +133,10 @@ def test_a_csv_in_the_wrong_encoding_is_refused_naming_its_line(imported: Import
             "latin-1"
         )
     )
+    before = imported.cli.json("leads", "list", "--as", REVIEWER)
     run = imported.cli("import", latin.name, "--as", REVIEWER)
     assert run.returncode == 1
     assert run.stderr.startswith("INVALID_INPUT:")
     assert "line 3" in run.stderr
     assert "Traceback" not in run.stderr
+    assert imported.cli.json("leads", "list", "--as", REVIEWER) == before

@@ -108,7 +108,7 @@ def test_assigning_a_new_or_assigned_lead_makes_it_assigned(status: LeadStatus) 
 # IN_PROGRESS may be reassigned since issue 4 (the DRAFT assessment is handed over).
 @pytest.mark.parametrize("status", [SUBMITTED, COMPLETED, CANCELLED])
 def test_assigning_a_lead_past_assignment_is_an_invalid_transition(status: LeadStatus) -> None:
-    """Lead.assigned refuses every status but NEW and ASSIGNED, naming from and to."""
+    """Lead.assigned refuses SUBMITTED, COMPLETED and CANCELLED, naming from and to."""
     with pytest.raises(LeadCoreError) as caught:
         a_lead(status).assigned("s-1", AT)
     assert caught.value.code is ErrorCode.INVALID_STATUS_TRANSITION

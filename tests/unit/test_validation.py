@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 
 from leadcore import ErrorCode, LeadCoreError, LeadInput, Role, UserInput
+from leadcore.domain.leads import EDITABLE_FIELDS
 from leadcore.domain.validation import (
     MAX_LENGTHS,
     check_version,
@@ -185,6 +186,7 @@ LEAD_TEXT_FIELDS = [
 
 def test_every_lead_text_field_has_a_length_limit() -> None:
     """Each editable lead field and each user text field has a limit; company_name's is 200."""
+    assert tuple(LEAD_TEXT_FIELDS) == EDITABLE_FIELDS  # a field added to leads must be added above
     assert set(LEAD_TEXT_FIELDS) | {"email", "name"} <= set(MAX_LENGTHS)
     assert MAX_LENGTHS["company_name"] == 200
 
