@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from leadcore.adapters.sql.rows import to_json
+from leadcore.adapters.sql.statements import USER_COLUMNS
 from leadcore.domain import errors
 from leadcore.domain.audit import (
     AuditAction,
@@ -146,8 +147,9 @@ class SqlLeads:
         uow = self._uow
         row = uow.one(uow.sql.get_with_actor, {"actor_id": actor_id, "lead_id": lead_id})
         rows = uow.rows
+        start = len(USER_COLUMNS)
         actor = None if row[0] is None else rows.user(row)
-        lead = None if row[7] is None else rows.lead(row, 7)
+        lead = None if row[start] is None else rows.lead(row, start)
         return actor, lead
 
     def get_by_cin(self, cin: str) -> Lead | None:
@@ -220,22 +222,10 @@ class SqlLeads:
         guard.check(uow.users.get(guard.actor_id))
         number = uow.sequences.take(numbering.counter, 1)
         lead = draft.to_lead(numbering.format(number))
-        digest = entry_hash("", self._created_entry(draft, params["audit_id"], lead.id))
+        entry = self._created_entry(draft, params["audit_id"], lead.id)
+        digest = entry_hash("", entry)
         self._insert(lead, digest)
-        uow.audit.insert(
-            {
-                "id": params["audit_id"],
-                "at": params["at"],
-                "actor_id": guard.actor_id,
-                "action": params["action"],
-                "lead_id": lead.id,
-                "entity_type": params["entity_type"],
-                "entity_id": lead.id,
-                "old": "{}",
-                "new": params["new"],
-                "hash": digest,
-            }
-        )
+        uow.audit.insert(SqlAudit.params(entry, uow) | {"hash": digest})
         return lead
 
     @staticmethod

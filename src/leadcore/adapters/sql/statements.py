@@ -23,7 +23,6 @@ USER_COLUMNS = tuple(
     users.c[name]
     for name in ("id", "email", "name", "role", "is_active", "created_at", "updated_at")
 )
-# In the order of the Lead attrs class, so a row maps onto it position by position.
 # In the order of Lead's fields, so that a row of these columns is Lead(*row) once converted.
 LEAD_COLUMNS = tuple(leads.c[field.name] for field in attrs.fields(Lead))
 
@@ -46,16 +45,17 @@ LEAD_CHANGEABLE = tuple(
     c.name for c in LEAD_COLUMNS if c.name not in ("id", "created_by", "created_at")
 )
 
-# The acting user and a lead in one round trip: one row, NULLs for whichever is missing.
-GET_WITH_ACTOR = """
-SELECT u.id, u.email, u.name, u.role, u.is_active, u.created_at, u.updated_at,
-       l.id, l.cin, l.company_name, l.contact_name, l.contact_email, l.contact_phone,
-       l.city, l.state, l.notes, l.status, l.assessor_id, l.created_by, l.created_at,
-       l.updated_at, l.version
-FROM (SELECT 1 AS one) AS anchor
-LEFT JOIN users AS u ON u.id = :actor_id
-LEFT JOIN leads AS l ON l.id = :lead_id
-"""
+# The acting user and a lead in one round trip: one row, NULLs for whichever is missing;
+# the actor's columns, then the lead's, as the lists above give them.
+_ACTOR_AND_LEAD = ", ".join(
+    [*(f"u.{c.name}" for c in USER_COLUMNS), *(f"l.{c.name}" for c in LEAD_COLUMNS)]
+)
+GET_WITH_ACTOR = (
+    f"SELECT {_ACTOR_AND_LEAD} "  # noqa: S608  # column names from the table definitions
+    "FROM (SELECT 1 AS one) AS anchor "
+    "LEFT JOIN users AS u ON u.id = :actor_id "
+    "LEFT JOIN leads AS l ON l.id = :lead_id"
+)
 
 PG_EXISTING_CINS = "SELECT cin FROM leads WHERE cin = ANY(:values)"
 PG_EXISTING_IDS = "SELECT id FROM leads WHERE id = ANY(:values)"
