@@ -52,10 +52,8 @@ class UserService:
         with self.units(Intent.WRITE) as uow:
             actor = load_actor(uow, actor_id, Permission.MANAGE_USERS)
             address, full_name, role = validate_new_user(data)
-            if uow.users.get_by_email(address) is not None:
-                raise errors.duplicate_resource(email=address)
             user = self._new_user(address, full_name, role)
-            uow.users.add(user)
+            uow.users.add(user)  # DUPLICATE_RESOURCE from the store if the e-mail is taken
             uow.audit.append(self._created_entry(actor.id, user))
             uow.commit()
         return user
