@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -80,3 +81,18 @@ class LeadNumbering:
     def format(self, number: int) -> str:
         """Return the lead id for ``number``."""
         return f"{self.prefix}{number:0{self.width}d}"
+
+
+def highest_numbers(lead_ids: Iterable[str], prefix: str) -> dict[int, int]:
+    """Return {year: highest number} over the ids of the form ``<prefix>-<year>-<number>``.
+
+    Any spelling of the number counts (LEAD-2026-00007 is 7): rebuilding a counter must
+    rise past every id a store holds, however it got there.
+    """
+    highest: dict[int, int] = {}
+    for lead_id in lead_ids:
+        head, _, rest = lead_id.partition("-")
+        year, _, number = rest.partition("-")
+        if head == prefix and year.isdigit() and number.isdigit():
+            highest[int(year)] = max(highest.get(int(year), 0), int(number))
+    return highest

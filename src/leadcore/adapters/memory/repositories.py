@@ -16,7 +16,7 @@ from leadcore.domain.audit import (
     lead_entry,
     stream_of,
 )
-from leadcore.domain.lead_ids import LeadNumbering
+from leadcore.domain.lead_ids import LeadNumbering, highest_numbers
 from leadcore.domain.leads import Lead, LeadDraft
 from leadcore.domain.pages import Page, encode_cursor
 from leadcore.domain.users import ActorGuard, Role, User
@@ -181,13 +181,7 @@ class MemoryLeads:
 
     def highest_numbers(self, prefix: str) -> Mapping[int, int]:
         """Return {year: highest number in use} over the ids ``<prefix>-<year>-<number>``."""
-        highest: dict[int, int] = {}
-        for lead_id in self._store.leads:
-            head, _, rest = lead_id.partition("-")
-            year, _, number = rest.partition("-")
-            if head == prefix and year.isdigit() and number.isdigit():
-                highest[int(year)] = max(highest.get(int(year), 0), int(number))
-        return highest
+        return highest_numbers(self._store.leads, prefix)
 
 
 class MemoryAudit:

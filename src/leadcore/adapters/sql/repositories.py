@@ -26,7 +26,7 @@ from leadcore.domain.audit import (
     lead_entry,
     stream_of,
 )
-from leadcore.domain.lead_ids import LeadNumbering
+from leadcore.domain.lead_ids import LeadNumbering, highest_numbers
 from leadcore.domain.leads import Lead, LeadDraft, LeadStatus
 from leadcore.domain.pages import Page, encode_cursor
 from leadcore.domain.users import ActorGuard, Permission, Role, User
@@ -376,15 +376,8 @@ class SqlLeads:
     def highest_numbers(self, prefix: str) -> Mapping[int, int]:
         """Return {year: highest number in use} over the ids ``<prefix>-<year>-<number>``."""
         uow = self._uow
-        highest: dict[int, int] = {}
         cursor = uow.execute(uow.sql.lead_ids_from, {"first": f"{prefix}-", "last": f"{prefix}."})
-        for (lead_id,) in cursor.fetchall():
-            # The same reading of an id as the memory store's.
-            head, _, rest = lead_id.partition("-")
-            year, _, number = rest.partition("-")
-            if head == prefix and year.isdigit() and number.isdigit():
-                highest[int(year)] = max(highest.get(int(year), 0), int(number))
-        return highest
+        return highest_numbers((row[0] for row in cursor.fetchall()), prefix)
 
     def _refuse(self, lead_id: str, expected_version: int, guard: ActorGuard) -> None:
         """Raise why a compare-and-set wrote nothing: the guard, a missing lead, a version."""
